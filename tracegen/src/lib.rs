@@ -1,0 +1,1 @@
+//! Traffic out: traffic models, capture reading and writing.

@@ -1,0 +1,68 @@
+//! The Internet checksum (RFC 1071) and the pseudo-headers TCP, UDP and ICMPv6 sum over.
+
+/// One's-complement sum of `data` as big-endian 16-bit words, folded to 16 bits, added to
+/// `initial` (an unfolded partial sum).
+pub fn sum(initial: u32, data: &[u8]) -> u32 {
+    let mut acc = u64::from(initial);
+    let mut chunks = data.chunks_exact(2);
+    for c in &mut chunks {
+        acc += u64::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [last] = chunks.remainder() {
+        acc += u64::from(*last) << 8;
+    }
+    while acc >> 16 != 0 {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    acc as u32
+}
+
+/// The checksum field value for data whose partial sum is `partial`.
+pub fn finish(partial: u32) -> u16 {
+    !(sum(partial, &[]) as u16)
+}
+
+/// The Internet checksum of `data`.
+pub fn checksum(data: &[u8]) -> u16 {
+    finish(sum(0, data))
+}
+
+/// The partial sum of the IPv4 pseudo-header.
+pub fn pseudo_v4(src: [u8; 4], dst: [u8; 4], proto: u8, len: u16) -> u32 {
+    let mut s = sum(0, &src);
+    s = sum(s, &dst);
+    sum(s, &[0, proto, (len >> 8) as u8, len as u8])
+}
+
+/// The partial sum of the IPv6 pseudo-header.
+pub fn pseudo_v6(src: [u8; 16], dst: [u8; 16], proto: u8, len: u32) -> u32 {
+    let mut s = sum(0, &src);
+    s = sum(s, &dst);
+    s = sum(s, &len.to_be_bytes());
+    sum(s, &[0, 0, 0, proto])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc1071_example() {
+        // The example of RFC 1071 section 3: sum 0xddf2, checksum !0xddf2.
+        let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(sum(0, &data), 0xddf2);
+        assert_eq!(checksum(&data), !0xddf2);
+    }
+
+    #[test]
+    fn a_header_with_its_checksum_sums_to_zero() {
+        let mut h = [
+            0x45, 0, 0, 0x3c, 0x1c, 0x46, 0x40, 0, 0x40, 0x06, 0, 0, 0xac, 0x10, 0x0a, 0x63, 0xac,
+            0x10, 0x0a, 0x0c,
+        ];
+        let c = checksum(&h);
+        h[10..12].copy_from_slice(&c.to_be_bytes());
+        assert_eq!(checksum(&h), 0);
+        assert_eq!(c, 0xb1e6);
+    }
+}
