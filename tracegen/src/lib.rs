@@ -1,1 +1,14 @@
-//! Traffic out: traffic models, capture reading and writing.
+//! Traffic out: traffic models and profiles, the trace generator, capture reading and writing.
+//!
+//! - [`model`]: traffic models ([`model::TrafficModel`]) and their building blocks;
+//! - [`profile`]: the named profiles `pktstream gen --profile` accepts;
+//! - [`generator`]: timing and writing a profile's packets into a frame buffer;
+//! - [`pcap`]: classic pcap reading (into one preloaded buffer) and writing.
+
+pub mod generator;
+pub mod model;
+pub mod pcap;
+pub mod profile;
+
+pub use generator::{GENERATOR_VERSION, GenConfig, Pacing, generate};
+pub use profile::Profile;

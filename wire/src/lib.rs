@@ -9,15 +9,19 @@
 //! - [`rss`]: the symmetric RSS hashes that split frames across receive rings;
 //! - [`build`]: packet builders for the trace generator and for tests.
 
+pub mod build;
 pub mod checksum;
 pub mod flow;
 pub mod frames;
 pub mod linktype;
+pub mod parse;
+pub mod proto;
 pub mod record;
 pub mod rss;
 
 pub use flow::{FlowKey, FlowKeyV4, FlowKeyV6};
 pub use frames::{Frame, FrameBuffer, FrameMeta};
 pub use linktype::LinkType;
+pub use parse::{Unparsed, parse_frame};
 pub use record::PacketRecord;
 pub use rss::RssFunction;

@@ -1,0 +1,36 @@
+//! Command-line interface: the subcommands and their flags (`DESIGN.md`, "The command line").
+
+mod gen_cmd;
+mod trace_stats_cmd;
+
+use clap::{Parser, Subcommand};
+
+pub use gen_cmd::GenArgs;
+pub use trace_stats_cmd::TraceStatsArgs;
+
+/// Packet-level network analytics on multicore CPUs: traffic generation, capture statistics
+/// and (with later subcommands) the engine, experiment suites and plots.
+#[derive(Debug, Parser)]
+#[command(name = "pktstream", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a synthetic trace from a traffic profile and write it as a pcap file.
+    Gen(GenArgs),
+    /// Read a capture and print packets, bytes, flows, sizes, rate and link types.
+    TraceStats(TraceStatsArgs),
+}
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Gen(args) => gen_cmd::run(&args),
+        Command::TraceStats(args) => trace_stats_cmd::run(&args),
+    }
+}

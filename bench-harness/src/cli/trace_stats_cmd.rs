@@ -1,0 +1,42 @@
+//! `pktstream trace-stats`: what a capture holds.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use tracegen::pcap::{ReadOptions, read_file};
+
+use crate::results::schema::{ResultsFile, TraceStatsConfig};
+use crate::results::{provenance, write_json};
+use crate::trace_stats;
+
+/// Flags of `pktstream trace-stats`.
+#[derive(Debug, Args)]
+pub struct TraceStatsArgs {
+    /// The capture file.
+    pub file: PathBuf,
+    /// Write the statistics as one JSON results object to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Treat a capture cut short inside a record as an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Machine id for the results' provenance (default: a slug of CPU model and cores).
+    #[arg(long)]
+    pub machine: Option<String>,
+}
+
+pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
+    let capture = read_file(&args.file, &ReadOptions { strict: args.strict })?;
+    for w in &capture.warnings {
+        eprintln!("pktstream: warning: {w}");
+    }
+    let stats = trace_stats::compute(&capture);
+    println!("{}", trace_stats::summary(&args.file.display().to_string(), &stats));
+    if let Some(out) = &args.json {
+        let sha = provenance::sha256_file(&args.file)?;
+        let prov = provenance::collect(args.machine.as_deref(), tracegen::GENERATOR_VERSION, sha);
+        let config = TraceStatsConfig { file: args.file.display().to_string(), strict: args.strict };
+        write_json(out, &ResultsFile::new(prov, config, stats))?;
+    }
+    Ok(())
+}

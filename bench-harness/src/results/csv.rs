@@ -1,0 +1,76 @@
+//! Flattens results JSON into CSV rows: nested fields become `parent_child` columns.
+
+use serde_json::Value;
+
+/// Flattens a JSON object into `(column, text)` pairs in field order; nested objects join
+/// their keys with `_`, arrays of objects get their index (`per_worker_0_packets`), `null` is
+/// empty.
+pub fn flatten(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk("", v, &mut out);
+    out
+}
+
+fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}_{k}") };
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, v)| walk(&join(k), v, out)),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
+        Value::Null => out.push((prefix.to_string(), String::new())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// Quotes a CSV field where it needs it (RFC 4180).
+pub fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A CSV document (header and one line per row) from flattened rows; columns are the union of
+/// every row's columns in first-seen order.
+pub fn to_csv(rows: &[Vec<(String, String)>]) -> String {
+    let mut columns: Vec<&str> = Vec::new();
+    for row in rows {
+        for (k, _) in row {
+            if !columns.contains(&k.as_str()) {
+                columns.push(k);
+            }
+        }
+    }
+    let mut s = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    for row in rows {
+        let line: Vec<String> = columns
+            .iter()
+            .map(|c| row.iter().find(|(k, _)| k == c).map_or(String::new(), |(_, v)| quote(v)))
+            .collect();
+        s.push_str(&line.join(","));
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_fields_flatten_with_underscores() {
+        let v = json!({"mpps": 1.5, "latency_ns": {"p99": 10}, "per_worker": [{"packets": 3}],
+                       "truncated_at_offset": null, "app": "a,b"});
+        let rows = vec![flatten(&v)];
+        let csv = to_csv(&rows);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("mpps,latency_ns_p99,per_worker_0_packets,truncated_at_offset,app")
+        );
+        assert_eq!(lines.next(), Some("1.5,10,3,,\"a,b\""));
+    }
+}

@@ -1,0 +1,83 @@
+//! Wire sizes: the multi-modal packet size mixture of backbone links.
+//!
+//! Backbone packet sizes cluster at the minimum frame (TCP acknowledgements, 60 B without
+//! FCS), around 576-590 B (the old default MTU, some tunnels) and at the 1514 B Ethernet
+//! maximum, with a thin spread in between. The mixture below puts its mean at about 765 B,
+//! inside the 700-900 B of CAIDA 2015 links (ANCHORS.md, "Realistic traffic").
+
+use rand::RngExt;
+
+/// One mode of the mixture: a weight and an inclusive range of wire lengths (Ethernet frame
+/// without FCS).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SizeMode {
+    /// Relative weight.
+    pub weight: f64,
+    /// Smallest wire length.
+    pub min: u32,
+    /// Largest wire length.
+    pub max: u32,
+}
+
+/// The backbone mixture (weights sum to 1).
+pub const BACKBONE: [SizeMode; 5] = [
+    SizeMode { weight: 0.38, min: 60, max: 60 },
+    SizeMode { weight: 0.10, min: 61, max: 575 },
+    SizeMode { weight: 0.07, min: 576, max: 604 },
+    SizeMode { weight: 0.03, min: 605, max: 1513 },
+    SizeMode { weight: 0.42, min: 1514, max: 1514 },
+];
+
+/// A sampler over a size mixture.
+#[derive(Clone, Debug)]
+pub struct SizeMixture {
+    modes: Vec<SizeMode>,
+    cumulative: Vec<f64>,
+}
+
+impl SizeMixture {
+    /// A sampler over `modes` (weights need not sum to 1).
+    pub fn new(modes: &[SizeMode]) -> Self {
+        let total: f64 = modes.iter().map(|m| m.weight).sum();
+        let mut acc = 0.0;
+        let cumulative = modes
+            .iter()
+            .map(|m| {
+                acc += m.weight / total;
+                acc
+            })
+            .collect();
+        Self { modes: modes.to_vec(), cumulative }
+    }
+
+    /// The mean wire length of the mixture.
+    pub fn mean(&self) -> f64 {
+        let total: f64 = self.modes.iter().map(|m| m.weight).sum();
+        self.modes.iter().map(|m| m.weight / total * f64::from(m.min + m.max) / 2.0).sum()
+    }
+
+    /// Draws one wire length.
+    pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        let u: f64 = rng.random();
+        let i = self.cumulative.iter().position(|&c| u < c).unwrap_or(self.modes.len() - 1);
+        let m = self.modes[i];
+        if m.min == m.max { m.min } else { rng.random_range(m.min..=m.max) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backbone_mean_is_caida_like() {
+        let mix = SizeMixture::new(&BACKBONE);
+        assert!((700.0..900.0).contains(&mix.mean()), "{}", mix.mean());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let n = 200_000;
+        let sum: u64 = (0..n).map(|_| u64::from(mix.sample(&mut rng))).sum();
+        let mean = sum as f64 / n as f64;
+        assert!((mean - mix.mean()).abs() < 10.0, "{mean} vs {}", mix.mean());
+    }
+}
