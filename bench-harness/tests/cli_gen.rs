@@ -11,7 +11,7 @@ fn pktstream(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pktstream")).args(args).output().expect("run pktstream")
 }
 
-fn gen(dir: &Path, name: &str, packets: u64, seed: u64, extra: &[&str]) -> PathBuf {
+fn generate_trace(dir: &Path, name: &str, packets: u64, seed: u64, extra: &[&str]) -> PathBuf {
     let out = dir.join(name);
     let (packets, seed) = (packets.to_string(), seed.to_string());
     let mut args = vec!["gen", "--profile", "caida-like", "--packets", &packets, "--seed", &seed];
@@ -26,12 +26,12 @@ fn gen(dir: &Path, name: &str, packets: u64, seed: u64, extra: &[&str]) -> PathB
 #[test]
 fn gen_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
-    let a = std::fs::read(gen(dir.path(), "a.pcap", 5000, 42, &[])).unwrap();
-    let b = std::fs::read(gen(dir.path(), "b.pcap", 5000, 42, &[])).unwrap();
-    let c = std::fs::read(gen(dir.path(), "c.pcap", 5000, 43, &[])).unwrap();
+    let a = std::fs::read(generate_trace(dir.path(), "a.pcap", 5000, 42, &[])).unwrap();
+    let b = std::fs::read(generate_trace(dir.path(), "b.pcap", 5000, 42, &[])).unwrap();
+    let c = std::fs::read(generate_trace(dir.path(), "c.pcap", 5000, 43, &[])).unwrap();
     assert_eq!(a, b, "same seed, same bytes");
     assert_ne!(a, c, "different seeds differ");
-    let micro = std::fs::read(gen(dir.path(), "m.pcap", 10, 42, &["--micro"])).unwrap();
+    let micro = std::fs::read(generate_trace(dir.path(), "m.pcap", 10, 42, &["--micro"])).unwrap();
     assert_eq!(&micro[..4], &0xa1b2_c3d4u32.to_le_bytes());
     assert_eq!(&a[..4], &0xa1b2_3c4du32.to_le_bytes());
 }
@@ -70,7 +70,7 @@ fn tshark_reads_generated_traces_alike() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let trace = gen(dir.path(), "t.pcap", 3000, 7, &[]);
+    let trace = generate_trace(dir.path(), "t.pcap", 3000, 7, &[]);
     let o = Command::new("tshark")
         .args(["-n", "-o", "ip.check_checksum:TRUE", "-r"])
         .arg(&trace)
@@ -109,7 +109,7 @@ fn tshark_reads_generated_traces_alike() {
 #[test]
 fn trace_stats_writes_the_results_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let trace = gen(dir.path(), "t.pcap", 20_000, 3, &["--mbps", "1000"]);
+    let trace = generate_trace(dir.path(), "t.pcap", 20_000, 3, &["--mbps", "1000"]);
     let json = dir.path().join("stats.json");
     let o = pktstream(&["trace-stats", trace.to_str().unwrap(), "--json", json.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -149,7 +149,7 @@ fn bad_input_is_one_line_with_file_and_offset() {
         assert!(err.contains(offset), "{err}");
     }
     // Cut short inside the last record: every complete record, a warning, the offset.
-    let trace = gen(dir.path(), "t.pcap", 100, 1, &[]);
+    let trace = generate_trace(dir.path(), "t.pcap", 100, 1, &[]);
     let mut bytes = std::fs::read(&trace).unwrap();
     bytes.truncate(bytes.len() - 10);
     let cut = dir.path().join("cut.pcap");

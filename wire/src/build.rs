@@ -201,7 +201,14 @@ impl PacketSpec {
         if proto == 17 && c == 0 {
             c = 0xffff; // RFC 768: a computed zero is sent as all ones
         }
-        let at = l4_start + if proto == 6 { 16 } else if proto == 17 { 6 } else { 2 };
+        let at = l4_start
+            + if proto == 6 {
+                16
+            } else if proto == 17 {
+                6
+            } else {
+                2
+            };
         out[at..at + 2].copy_from_slice(&c.to_be_bytes());
         // Zero payload and Ethernet padding up to the captured length, then cut to it.
         out.resize(start + cap, 0);

@@ -57,13 +57,7 @@ impl FrameBuffer {
     pub fn push(&mut self, bytes: &[u8], ts_ns: u64, wire_len: u32, link: LinkType) {
         let offset = self.data.len() as u64;
         self.data.extend_from_slice(bytes);
-        self.index.push(FrameMeta {
-            offset,
-            cap_len: bytes.len() as u32,
-            wire_len,
-            ts_ns,
-            link,
-        });
+        self.index.push(FrameMeta { offset, cap_len: bytes.len() as u32, wire_len, ts_ns, link });
     }
 
     /// Number of frames.

@@ -22,6 +22,6 @@ pub mod rss;
 pub use flow::{FlowKey, FlowKeyV4, FlowKeyV6};
 pub use frames::{Frame, FrameBuffer, FrameMeta};
 pub use linktype::LinkType;
-pub use parse::{Unparsed, parse_frame};
+pub use parse::{Unparsed, parse_frame, parse_frame_into};
 pub use record::PacketRecord;
 pub use rss::RssFunction;

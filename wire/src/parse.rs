@@ -89,36 +89,56 @@ impl Unparsed {
 
 /// Parses one frame into a record: `ts_ns`, wire length and `seq_no` from the frame and the
 /// caller, the rest from the headers. Never panics, whatever the bytes.
+///
+/// Hot loops that fill a batch should prefer [`parse_frame_into`], which writes the record in
+/// place instead of returning it.
 #[inline]
 pub fn parse_frame(frame: &Frame<'_>, seq_no: u32) -> Result<PacketRecord, Unparsed> {
+    let mut rec = PacketRecord::default();
+    parse_frame_into(frame, seq_no, &mut rec)?;
+    Ok(rec)
+}
+
+/// Parses one frame into `rec`, overwriting every field, as [`parse_frame`] does. When it
+/// returns an error, `rec` holds no meaningful record (it may be partly written).
+#[inline(always)]
+pub fn parse_frame_into(
+    frame: &Frame<'_>,
+    seq_no: u32,
+    rec: &mut PacketRecord,
+) -> Result<(), Unparsed> {
     let bytes = frame.bytes;
     let net = match frame.link {
         LinkType::Ethernet => ethernet::network_layer(bytes)?,
-        LinkType::RawIp => raw(NetworkProtocol::from_version_nibble(bytes)?),
-        LinkType::RawIpv4 => raw(NetworkProtocol::Ipv4),
-        LinkType::RawIpv6 => raw(NetworkProtocol::Ipv6),
-        LinkType::LinuxSll => sll::network_layer_v1(bytes)?,
-        LinkType::LinuxSll2 => sll::network_layer_v2(bytes)?,
-        LinkType::BsdLoopback => loopback::network_layer_bsd(bytes)?,
-        LinkType::OpenBsdLoopback => loopback::network_layer_openbsd(bytes)?,
-        LinkType::Other(_) => return Err(Unparsed::UnsupportedLinkType),
+        other => network_layer(other, bytes)?,
     };
-    let mut rec = PacketRecord::default();
+    *rec = PacketRecord::default();
     rec.ts_ns = frame.ts_ns;
     rec.seq_no = seq_no;
     rec.set_wire_len(frame.wire_len);
     let ip = tail(bytes, net.offset);
     match net.protocol {
-        NetworkProtocol::Ipv4 => fill_ipv4(&mut rec, ip, net.offset, bytes.len())?,
-        NetworkProtocol::Ipv6 => fill_ipv6(&mut rec, ip, net.offset, bytes.len())?,
+        NetworkProtocol::Ipv4 => fill_ipv4(rec, ip, net.offset, bytes.len()),
+        NetworkProtocol::Ipv6 => fill_ipv6(rec, ip, net.offset, bytes.len()),
     }
-    Ok(rec)
 }
 
-/// A raw IP link layer: the IP header starts the frame.
-#[inline(always)]
-fn raw(protocol: NetworkProtocol) -> NetworkLayer {
-    NetworkLayer { protocol, offset: 0 }
+/// Where the network layer begins for the link types other than Ethernet (kept out of line so
+/// the Ethernet path stays short).
+#[inline(never)]
+fn network_layer(link: LinkType, bytes: &[u8]) -> Result<NetworkLayer, Unparsed> {
+    let raw = |protocol| NetworkLayer { protocol, offset: 0 };
+    match link {
+        LinkType::Ethernet => ethernet::network_layer(bytes),
+        LinkType::RawIp => NetworkProtocol::from_version_nibble(bytes).map(raw),
+        LinkType::RawIpv4 => Ok(raw(NetworkProtocol::Ipv4)),
+        LinkType::RawIpv6 => Ok(raw(NetworkProtocol::Ipv6)),
+        LinkType::LinuxSll => sll::network_layer_v1(bytes),
+        LinkType::LinuxSll2 => sll::network_layer_v2(bytes),
+        LinkType::BsdLoopback => loopback::network_layer_bsd(bytes),
+        LinkType::OpenBsdLoopback => loopback::network_layer_openbsd(bytes),
+        LinkType::Other(_) => Err(Unparsed::UnsupportedLinkType),
+    }
 }
 
 /// Fills the IPv4 and transport fields from `ip`, which starts `ip_off` bytes into a frame of
@@ -151,8 +171,8 @@ fn fill_ipv4(
 }
 
 /// Fills the IPv6 and transport fields, walking the extension headers; arguments as for
-/// [`fill_ipv4`].
-#[inline]
+/// [`fill_ipv4`]. Out of line: the walk is a loop, and the IPv4 path stays short without it.
+#[inline(never)]
 fn fill_ipv6(
     rec: &mut PacketRecord,
     ip: &[u8],
@@ -195,40 +215,42 @@ fn fill_transport(
     l4_off: usize,
     cap_len: usize,
 ) -> u8 {
-    let payload_off = match proto {
-        TCP => TcpHeader::new_checked(l4).ok().map(|t| {
-            rec.sport = t.src_port();
-            rec.dport = t.dst_port();
-            rec.seq = t.seq_number();
-            rec.ack = t.ack_number();
-            rec.tcp_flags = t.flags();
-            l4_off + t.header_len()
-        }),
-        UDP => udp::UdpHeader::new_checked(l4).ok().map(|u| {
-            rec.sport = u.src_port();
-            rec.dport = u.dst_port();
-            l4_off + udp::HEADER_LEN
-        }),
-        ICMP | ICMPV6 => icmp::IcmpHeader::new_checked(l4).ok().map(|h| {
-            rec.seq = u32::from(h.msg_type()) << 8 | u32::from(h.code());
-            rec.ack = h.rest_of_header();
-            l4_off + icmp::HEADER_LEN
-        }),
+    match proto {
+        TCP => {
+            if let Ok(t) = TcpHeader::new_checked(l4) {
+                rec.sport = t.src_port();
+                rec.dport = t.dst_port();
+                rec.seq = t.seq_number();
+                rec.ack = t.ack_number();
+                rec.tcp_flags = t.flags();
+                rec.set_payload_off((l4_off + t.header_len()).min(cap_len));
+                return flags::L4_VALID;
+            }
+        }
+        UDP => {
+            if let Ok(u) = udp::UdpHeader::new_checked(l4) {
+                rec.sport = u.src_port();
+                rec.dport = u.dst_port();
+                rec.set_payload_off((l4_off + udp::HEADER_LEN).min(cap_len));
+                return flags::L4_VALID;
+            }
+        }
+        ICMP | ICMPV6 => {
+            if let Ok(h) = icmp::IcmpHeader::new_checked(l4) {
+                rec.seq = u32::from(h.msg_type()) << 8 | u32::from(h.code());
+                rec.ack = h.rest_of_header();
+                rec.set_payload_off((l4_off + icmp::HEADER_LEN).min(cap_len));
+                return flags::L4_VALID;
+            }
+        }
         _ => {
             rec.set_payload_off(l4_off.min(cap_len));
             return 0;
         }
-    };
-    match payload_off {
-        Some(off) => {
-            rec.set_payload_off(off.min(cap_len));
-            flags::L4_VALID
-        }
-        None => {
-            rec.set_payload_off(cap_len);
-            0
-        }
     }
+    // The transport header is not all there: no payload byte is known to be captured.
+    rec.set_payload_off(cap_len);
+    0
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! Command-line interface: the subcommands and their flags (`DESIGN.md`, "The command line").
 
 mod gen_cmd;
+mod reproduce_cmd;
+mod run_cmd;
 mod trace_stats_cmd;
 
 use clap::{Parser, Subcommand};
 
 pub use gen_cmd::GenArgs;
+pub use reproduce_cmd::ReproduceArgs;
+pub use run_cmd::{RunArgs, report, summary};
 pub use trace_stats_cmd::TraceStatsArgs;
 
 /// Packet-level network analytics on multicore CPUs: traffic generation, capture statistics
@@ -25,6 +29,10 @@ pub enum Command {
     Gen(GenArgs),
     /// Read a capture and print packets, bytes, flows, sizes, rate and link types.
     TraceStats(TraceStatsArgs),
+    /// Run a query over a trace on a topology and measure it.
+    Run(RunArgs),
+    /// Reproduce the papers' flow-counter experiment on this machine: results and a figure.
+    Reproduce(ReproduceArgs),
 }
 
 /// Runs a parsed command line.
@@ -32,5 +40,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Gen(args) => gen_cmd::run(&args),
         Command::TraceStats(args) => trace_stats_cmd::run(&args),
+        Command::Run(args) => run_cmd::run(&args),
+        Command::Reproduce(args) => reproduce_cmd::run(&args),
     }
 }

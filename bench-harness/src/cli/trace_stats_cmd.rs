@@ -35,7 +35,8 @@ pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.json {
         let sha = provenance::sha256_file(&args.file)?;
         let prov = provenance::collect(args.machine.as_deref(), tracegen::GENERATOR_VERSION, sha);
-        let config = TraceStatsConfig { file: args.file.display().to_string(), strict: args.strict };
+        let config =
+            TraceStatsConfig { file: args.file.display().to_string(), strict: args.strict };
         write_json(out, &ResultsFile::new(prov, config, stats))?;
     }
     Ok(())

@@ -15,7 +15,9 @@ fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}_{k}") };
     match v {
         Value::Object(m) => m.iter().for_each(|(k, v)| walk(&join(k), v, out)),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
+        Value::Array(a) => {
+            a.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out))
+        }
         Value::Null => out.push((prefix.to_string(), String::new())),
         Value::String(s) => out.push((prefix.to_string(), s.clone())),
         other => out.push((prefix.to_string(), other.to_string())),

@@ -35,16 +35,15 @@ pub fn cores() -> usize {
 /// A slug of the CPU model and core count: `amd-epyc-7b13-2c`.
 pub fn machine_id(cpu_model: &str, cores: usize) -> String {
     let mut slug = String::new();
-    for word in cpu_model
+    // "Intel(R) Xeon(R) CPU E5-1660 v3 @ 3.00GHz": the clock after '@' is not part of the model.
+    let model = cpu_model.split('@').next().unwrap_or_default();
+    for word in model
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
         .filter(|w| !matches!(w.as_str(), "r" | "tm" | "c" | "cpu" | "processor" | "with"))
         .filter(|w| !w.ends_with("core") || w.len() > 10)
     {
-        if word.ends_with("ghz") {
-            break;
-        }
         if !slug.is_empty() {
             slug.push('-');
         }
@@ -78,11 +77,7 @@ pub fn iso8601(secs: u64) -> String {
 
 /// Provenance of a measurement made now, on this machine, of the trace at `trace` (if any).
 /// `machine` overrides the machine id.
-pub fn collect(
-    machine: Option<&str>,
-    generator_version: u32,
-    trace_sha256: String,
-) -> Provenance {
+pub fn collect(machine: Option<&str>, generator_version: u32, trace_sha256: String) -> Provenance {
     let cpu = cpu_model();
     let cores = cores();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());

@@ -194,12 +194,19 @@ impl TrafficModel for BackboneModel {
                 let dir = usize::from(!forward);
                 let seq = f.seq[dir];
                 let ack = f.seq[1 - dir];
-                let flags = if wire <= 60 { tcp_flags::ACK } else { tcp_flags::ACK | tcp_flags::PSH };
+                let flags =
+                    if wire <= 60 { tcp_flags::ACK } else { tcp_flags::ACK | tcp_flags::PSH };
                 Transport::Tcp { sport: sp, dport: dp, seq, ack, flags, window: 65_535 }
             }
             FlowProto::Udp => Transport::Udp { sport: sp, dport: dp },
             FlowProto::Icmp => {
-                let ty = if src.is_ipv6() { if forward { 128 } else { 129 } } else if forward { 8 } else { 0 };
+                let ty = if src.is_ipv6() {
+                    if forward { 128 } else { 129 }
+                } else if forward {
+                    8
+                } else {
+                    0
+                };
                 Transport::Icmp { ty, code: 0, rest: (0x1234 << 16) | (f.sent & 0xffff) }
             }
         };

@@ -14,9 +14,14 @@ pub fn harmonic(n: u64, s: f64) -> f64 {
     if n > m {
         // sum_{k=m+1..n} k^-s ~ integral_m^n x^-s dx + (n^-s - m^-s) / 2 + s (m^-s-1 - n^-s-1) / 12
         let (a, b) = (m as f64, n as f64);
-        let integral =
-            if (s - 1.0).abs() < 1e-12 { (b / a).ln() } else { (b.powf(1.0 - s) - a.powf(1.0 - s)) / (1.0 - s) };
-        h += integral + 0.5 * (b.powf(-s) - a.powf(-s)) + s / 12.0 * (a.powf(-s - 1.0) - b.powf(-s - 1.0));
+        let integral = if (s - 1.0).abs() < 1e-12 {
+            (b / a).ln()
+        } else {
+            (b.powf(1.0 - s) - a.powf(1.0 - s)) / (1.0 - s)
+        };
+        h += integral
+            + 0.5 * (b.powf(-s) - a.powf(-s))
+            + s / 12.0 * (a.powf(-s - 1.0) - b.powf(-s - 1.0));
     }
     h
 }

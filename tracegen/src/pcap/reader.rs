@@ -3,7 +3,7 @@
 //! One pass: the file header is checked once, then records are cut out of the input and copied
 //! into the frame buffer, which is reserved from the file size up front. [`read_file`] streams the
 //! file through a fixed chunk buffer (so memory holds the capture once, not twice);
-//! [`read_bytes`] reads a capture already in memory. Both share [`RecordCutter`], so they accept
+//! [`read_bytes`] reads a capture already in memory. Both share `RecordCutter`, so they accept
 //! and refuse exactly the same inputs.
 
 use std::fs::File;

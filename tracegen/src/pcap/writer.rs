@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wire::{FrameBuffer, LinkType};
 
-use super::{DEFAULT_SNAPLEN, FILE_HEADER_LEN, MAX_CAPLEN, RECORD_HEADER_LEN, TsResolution};
+use super::{FILE_HEADER_LEN, MAX_CAPLEN, RECORD_HEADER_LEN, TsResolution};
 
 /// Writes a classic pcap stream: the file header on creation, then one record per frame.
 #[derive(Debug)]
@@ -80,7 +80,8 @@ fn invalid(msg: String) -> io::Error {
 
 /// Writes every frame of `frames` to a pcap file at `path`, atomically: into a temporary file in
 /// the same directory, then renamed over `path`, so a reader never sees a half-written file. The
-/// snaplen written is [`DEFAULT_SNAPLEN`](super::DEFAULT_SNAPLEN).
+/// header's snaplen is `snaplen` (64 for header-only traces; [`DEFAULT_SNAPLEN`](super::DEFAULT_SNAPLEN) for full
+/// frames).
 ///
 /// # Errors
 /// `InvalidInput` where a frame's link type differs from `link` (a pcap file holds one) or a
@@ -90,6 +91,7 @@ pub fn write_file(
     path: &Path,
     frames: &FrameBuffer,
     link: LinkType,
+    snaplen: u32,
     resolution: TsResolution,
 ) -> io::Result<()> {
     if let Some(f) = frames.iter().find(|f| f.link != link) {
@@ -103,12 +105,8 @@ pub fn write_file(
     let tmp = temp_path(path)?;
     let written = (|| {
         let file = File::options().write(true).create_new(true).open(&tmp)?;
-        let mut w = PcapWriter::new(
-            BufWriter::with_capacity(1 << 20, file),
-            link,
-            DEFAULT_SNAPLEN,
-            resolution,
-        )?;
+        let mut w =
+            PcapWriter::new(BufWriter::with_capacity(1 << 20, file), link, snaplen, resolution)?;
         for f in frames.iter() {
             w.write_frame(f.ts_ns, f.wire_len, f.bytes)?;
         }
@@ -141,6 +139,7 @@ fn temp_path(path: &Path) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pcap::DEFAULT_SNAPLEN;
     use crate::pcap::{ReadOptions, read_bytes, read_file};
 
     fn sample(link: LinkType) -> FrameBuffer {
@@ -187,9 +186,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.pcap");
         let frames = sample(LinkType::RawIp);
-        write_file(&path, &frames, LinkType::RawIp, TsResolution::default()).unwrap();
+        write_file(&path, &frames, LinkType::RawIp, DEFAULT_SNAPLEN, TsResolution::default())
+            .unwrap();
         // Overwriting an existing file works too.
-        write_file(&path, &frames, LinkType::RawIp, TsResolution::default()).unwrap();
+        write_file(&path, &frames, LinkType::RawIp, DEFAULT_SNAPLEN, TsResolution::default())
+            .unwrap();
         let names: Vec<_> =
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.pcap")]);
@@ -207,7 +208,9 @@ mod tests {
         fs::write(&path, b"old").unwrap();
         let mut frames = sample(LinkType::Ethernet);
         frames.push(&[0x45], 1, 1, LinkType::RawIp);
-        let err = write_file(&path, &frames, LinkType::Ethernet, TsResolution::Nano).unwrap_err();
+        let err =
+            write_file(&path, &frames, LinkType::Ethernet, DEFAULT_SNAPLEN, TsResolution::Nano)
+                .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);

@@ -1,6 +1,6 @@
 //! Ethernet II frames, with stacked 802.1Q and 802.1ad (QinQ) VLAN tags.
 
-use super::{NetworkLayer, NetworkProtocol, be16, tail};
+use super::{NetworkLayer, NetworkProtocol, array, be16, byte, tail};
 use crate::parse::Unparsed;
 
 /// Ethertypes the parser reads.
@@ -36,7 +36,7 @@ pub struct EthernetFrame<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> EthernetFrame<T> {
     /// Checks that `buffer` holds a whole Ethernet header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < HEADER_LEN {
             return Err(Unparsed::TruncatedLinkHeader);
@@ -45,27 +45,25 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     }
 
     /// Destination MAC address.
-    #[inline]
+    #[inline(always)]
     pub fn dst_addr(&self) -> [u8; 6] {
-        let b = self.buffer.as_ref();
-        [b[0], b[1], b[2], b[3], b[4], b[5]]
+        array(self.buffer.as_ref(), 0)
     }
 
     /// Source MAC address.
-    #[inline]
+    #[inline(always)]
     pub fn src_addr(&self) -> [u8; 6] {
-        let b = self.buffer.as_ref();
-        [b[6], b[7], b[8], b[9], b[10], b[11]]
+        array(self.buffer.as_ref(), 6)
     }
 
     /// The ethertype (or, below 0x0600, an 802.3 length field).
-    #[inline]
+    #[inline(always)]
     pub fn ethertype(&self) -> u16 {
         be16(self.buffer.as_ref(), 12)
     }
 
     /// The bytes after the header (the first VLAN tag or the network layer).
-    #[inline]
+    #[inline(always)]
     pub fn payload(&self) -> &[u8] {
         tail(self.buffer.as_ref(), HEADER_LEN)
     }
@@ -84,7 +82,7 @@ pub struct VlanTag<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> VlanTag<T> {
     /// Checks that `buffer` holds a whole tag.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < VLAN_TAG_LEN {
             return Err(Unparsed::TruncatedLinkHeader);
@@ -93,19 +91,19 @@ impl<T: AsRef<[u8]>> VlanTag<T> {
     }
 
     /// Priority code point (3 bits).
-    #[inline]
+    #[inline(always)]
     pub fn priority(&self) -> u8 {
-        self.buffer.as_ref()[0] >> 5
+        byte(self.buffer.as_ref(), 0) >> 5
     }
 
     /// VLAN identifier (12 bits).
-    #[inline]
+    #[inline(always)]
     pub fn vlan_id(&self) -> u16 {
         be16(self.buffer.as_ref(), 0) & 0x0fff
     }
 
     /// The ethertype of what follows the tag.
-    #[inline]
+    #[inline(always)]
     pub fn inner_ethertype(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
@@ -127,6 +125,10 @@ pub fn network_layer_after(
     mut offset: usize,
     mut ethertype: u16,
 ) -> Result<NetworkLayer, Unparsed> {
+    if ethertype == ethertype::IPV4 {
+        // The common case first: untagged IPv4.
+        return Ok(NetworkLayer { protocol: NetworkProtocol::Ipv4, offset });
+    }
     while ethertype::is_vlan(ethertype) {
         let tag = VlanTag::new_checked(tail(frame, offset))?;
         ethertype = tag.inner_ethertype();

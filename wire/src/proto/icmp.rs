@@ -1,7 +1,7 @@
 //! ICMP (RFC 792) and ICMPv6 (RFC 4443) headers: type, code, checksum and the 4 bytes after it
 //! (echo identifier and sequence, a pointer, an MTU, ...), which the two share.
 
-use super::{be16, be32};
+use super::{be16, be32, byte};
 use crate::parse::Unparsed;
 
 /// Length of the ICMP header the parser reads: type, code, checksum and 4 more bytes.
@@ -15,7 +15,7 @@ pub struct IcmpHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> IcmpHeader<T> {
     /// Checks that `buffer` holds the 8-byte header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < HEADER_LEN {
             return Err(Unparsed::TruncatedTransportHeader);
@@ -24,25 +24,25 @@ impl<T: AsRef<[u8]>> IcmpHeader<T> {
     }
 
     /// Message type.
-    #[inline]
+    #[inline(always)]
     pub fn msg_type(&self) -> u8 {
-        self.buffer.as_ref()[0]
+        byte(self.buffer.as_ref(), 0)
     }
 
     /// Message code.
-    #[inline]
+    #[inline(always)]
     pub fn code(&self) -> u8 {
-        self.buffer.as_ref()[1]
+        byte(self.buffer.as_ref(), 1)
     }
 
     /// Checksum field.
-    #[inline]
+    #[inline(always)]
     pub fn checksum(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
 
     /// The 4 bytes after the checksum, big-endian (for echo: identifier << 16 | sequence).
-    #[inline]
+    #[inline(always)]
     pub fn rest_of_header(&self) -> u32 {
         be32(self.buffer.as_ref(), 4)
     }

@@ -4,7 +4,7 @@
 //! view needs only the fixed header to be captured: [`Ipv4Packet::payload`] is what was captured
 //! of the payload, bounded by the total length (Ethernet pads short packets), and may be empty.
 
-use super::{be16, tail};
+use super::{array, be16, byte, tail};
 use crate::parse::Unparsed;
 
 /// Length of the fixed IPv4 header (IHL 5).
@@ -18,10 +18,10 @@ pub struct Ipv4Packet<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// Checks that the version is 4, that `buffer` holds the fixed header (a wrong version is
-    /// reported before a short buffer), that the IHL is at least 5 and that a nonzero total length covers the header. A total length of 0 (what
-    /// captures of TCP segmentation offload show) is accepted: the payload is then everything
-    /// captured.
-    #[inline]
+    /// reported before a short buffer), that the IHL is at least 5 and that a nonzero total
+    /// length covers the header. A total length of 0 (what captures of TCP segmentation offload
+    /// show) is accepted: the payload is then everything captured.
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         let b = buffer.as_ref();
         match b.first() {
@@ -30,7 +30,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
             Some(_) if b.len() < MIN_HEADER_LEN => return Err(Unparsed::TruncatedIpHeader),
             Some(_) => {}
         }
-        let header_len = usize::from(b[0] & 0x0f) * 4;
+        let header_len = usize::from(byte(b, 0) & 0x0f) * 4;
         if header_len < MIN_HEADER_LEN {
             return Err(Unparsed::BadIpHeaderLength);
         }
@@ -42,99 +42,97 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// IP version (always 4 in a checked view).
-    #[inline]
+    #[inline(always)]
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[0] >> 4
+        byte(self.buffer.as_ref(), 0) >> 4
     }
 
     /// Header length in bytes, options included (20..=60).
-    #[inline]
+    #[inline(always)]
     pub fn header_len(&self) -> usize {
-        usize::from(self.buffer.as_ref()[0] & 0x0f) * 4
+        usize::from(byte(self.buffer.as_ref(), 0) & 0x0f) * 4
     }
 
     /// DSCP and ECN byte.
-    #[inline]
+    #[inline(always)]
     pub fn tos(&self) -> u8 {
-        self.buffer.as_ref()[1]
+        byte(self.buffer.as_ref(), 1)
     }
 
     /// Total length field: header and payload in bytes (0 under segmentation offload).
-    #[inline]
+    #[inline(always)]
     pub fn total_len(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
 
     /// Identification field.
-    #[inline]
+    #[inline(always)]
     pub fn ident(&self) -> u16 {
         be16(self.buffer.as_ref(), 4)
     }
 
     /// The don't-fragment flag.
-    #[inline]
+    #[inline(always)]
     pub fn dont_fragment(&self) -> bool {
-        self.buffer.as_ref()[6] & 0x40 != 0
+        byte(self.buffer.as_ref(), 6) & 0x40 != 0
     }
 
     /// The more-fragments flag.
-    #[inline]
+    #[inline(always)]
     pub fn more_fragments(&self) -> bool {
-        self.buffer.as_ref()[6] & 0x20 != 0
+        byte(self.buffer.as_ref(), 6) & 0x20 != 0
     }
 
     /// Fragment offset in bytes.
-    #[inline]
+    #[inline(always)]
     pub fn frag_offset(&self) -> u16 {
         (be16(self.buffer.as_ref(), 6) & 0x1fff) << 3
     }
 
     /// Whether the packet is a fragment (more fragments follow, or the offset is nonzero).
-    #[inline]
+    #[inline(always)]
     pub fn is_fragment(&self) -> bool {
         be16(self.buffer.as_ref(), 6) & 0x3fff != 0
     }
 
     /// Whether the packet is a later fragment (nonzero offset): it holds no transport header.
-    #[inline]
+    #[inline(always)]
     pub fn is_later_fragment(&self) -> bool {
         be16(self.buffer.as_ref(), 6) & 0x1fff != 0
     }
 
     /// Time to live.
-    #[inline]
+    #[inline(always)]
     pub fn ttl(&self) -> u8 {
-        self.buffer.as_ref()[8]
+        byte(self.buffer.as_ref(), 8)
     }
 
     /// The protocol of the payload.
-    #[inline]
+    #[inline(always)]
     pub fn protocol(&self) -> u8 {
-        self.buffer.as_ref()[9]
+        byte(self.buffer.as_ref(), 9)
     }
 
     /// Header checksum field.
-    #[inline]
+    #[inline(always)]
     pub fn checksum(&self) -> u16 {
         be16(self.buffer.as_ref(), 10)
     }
 
     /// Source address.
-    #[inline]
+    #[inline(always)]
     pub fn src_addr(&self) -> [u8; 4] {
-        let b = self.buffer.as_ref();
-        [b[12], b[13], b[14], b[15]]
+        array(self.buffer.as_ref(), 12)
     }
 
     /// Destination address.
-    #[inline]
+    #[inline(always)]
     pub fn dst_addr(&self) -> [u8; 4] {
-        let b = self.buffer.as_ref();
-        [b[16], b[17], b[18], b[19]]
+        array(self.buffer.as_ref(), 16)
     }
 
     /// The captured option bytes (fewer than `header_len() - 20` when the capture cuts them).
-    #[inline]
+    #[inline(always)]
     pub fn options(&self) -> &[u8] {
         let b = self.buffer.as_ref();
         b.get(MIN_HEADER_LEN..self.header_len()).unwrap_or_else(|| tail(b, MIN_HEADER_LEN))
@@ -142,7 +140,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
 
     /// The captured payload, bounded by the total length; empty when the capture ends inside the
     /// header.
-    #[inline]
+    #[inline(always)]
     pub fn payload(&self) -> &[u8] {
         let b = self.buffer.as_ref();
         let end = match self.total_len() {

@@ -6,7 +6,7 @@
 //! noting fragments on the way. A chain cut by the capture stops where the cut header begins.
 
 use super::ip_proto::{AH, HOP_BY_HOP, IPV6_FRAG, IPV6_OPTS, IPV6_ROUTE, MOBILITY};
-use super::{be16, be32, tail};
+use super::{array, be16, be32, byte, tail};
 use crate::parse::Unparsed;
 
 /// Length of the fixed IPv6 header.
@@ -23,7 +23,7 @@ pub struct Ipv6Packet<T: AsRef<[u8]>> {
 impl<T: AsRef<[u8]>> Ipv6Packet<T> {
     /// Checks that the version is 6 and that `buffer` holds the fixed header (a wrong version
     /// is reported before a short buffer).
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         let b = buffer.as_ref();
         match b.first() {
@@ -36,60 +36,56 @@ impl<T: AsRef<[u8]>> Ipv6Packet<T> {
     }
 
     /// IP version (always 6 in a checked view).
-    #[inline]
+    #[inline(always)]
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[0] >> 4
+        byte(self.buffer.as_ref(), 0) >> 4
     }
 
     /// Traffic class.
-    #[inline]
+    #[inline(always)]
     pub fn traffic_class(&self) -> u8 {
         (be16(self.buffer.as_ref(), 0) >> 4) as u8
     }
 
     /// Flow label (20 bits).
-    #[inline]
+    #[inline(always)]
     pub fn flow_label(&self) -> u32 {
         be32(self.buffer.as_ref(), 0) & 0x000f_ffff
     }
 
     /// Payload length: everything after the fixed header (0 for a jumbogram).
-    #[inline]
+    #[inline(always)]
     pub fn payload_len(&self) -> u16 {
         be16(self.buffer.as_ref(), 4)
     }
 
     /// The first next-header value.
-    #[inline]
+    #[inline(always)]
     pub fn next_header(&self) -> u8 {
-        self.buffer.as_ref()[6]
+        byte(self.buffer.as_ref(), 6)
     }
 
     /// Hop limit.
-    #[inline]
+    #[inline(always)]
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[7]
+        byte(self.buffer.as_ref(), 7)
     }
 
     /// Source address.
-    #[inline]
+    #[inline(always)]
     pub fn src_addr(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.buffer.as_ref()[8..24]);
-        a
+        array(self.buffer.as_ref(), 8)
     }
 
     /// Destination address.
-    #[inline]
+    #[inline(always)]
     pub fn dst_addr(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.buffer.as_ref()[24..40]);
-        a
+        array(self.buffer.as_ref(), 24)
     }
 
     /// The captured payload (extension headers and upper layer), bounded by the payload length
     /// unless that is 0.
-    #[inline]
+    #[inline(always)]
     pub fn payload(&self) -> &[u8] {
         let b = self.buffer.as_ref();
         let end = match self.payload_len() {
@@ -111,7 +107,7 @@ pub struct ExtensionHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> ExtensionHeader<T> {
     /// Checks that `buffer` holds the whole header of type `kind` (a next-header value).
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T, kind: u8) -> Result<Self, Unparsed> {
         let b = buffer.as_ref();
         let Some(&units) = b.get(1) else {
@@ -126,13 +122,13 @@ impl<T: AsRef<[u8]>> ExtensionHeader<T> {
     }
 
     /// The next-header value: what follows this header.
-    #[inline]
+    #[inline(always)]
     pub fn next_header(&self) -> u8 {
-        self.buffer.as_ref()[0]
+        byte(self.buffer.as_ref(), 0)
     }
 
     /// The header's length in bytes.
-    #[inline]
+    #[inline(always)]
     pub fn header_len(&self) -> usize {
         self.len
     }
@@ -146,7 +142,7 @@ pub struct FragmentHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> FragmentHeader<T> {
     /// Checks that `buffer` holds the 8-byte fragment header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < FRAGMENT_HEADER_LEN {
             return Err(Unparsed::TruncatedIpHeader);
@@ -155,25 +151,25 @@ impl<T: AsRef<[u8]>> FragmentHeader<T> {
     }
 
     /// The next-header value of the fragmented packet.
-    #[inline]
+    #[inline(always)]
     pub fn next_header(&self) -> u8 {
-        self.buffer.as_ref()[0]
+        byte(self.buffer.as_ref(), 0)
     }
 
     /// Fragment offset in bytes.
-    #[inline]
+    #[inline(always)]
     pub fn frag_offset(&self) -> u16 {
         be16(self.buffer.as_ref(), 2) & !0x7
     }
 
     /// The more-fragments flag.
-    #[inline]
+    #[inline(always)]
     pub fn more_fragments(&self) -> bool {
         be16(self.buffer.as_ref(), 2) & 1 != 0
     }
 
     /// Identification.
-    #[inline]
+    #[inline(always)]
     pub fn ident(&self) -> u32 {
         be32(self.buffer.as_ref(), 4)
     }

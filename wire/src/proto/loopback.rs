@@ -25,7 +25,7 @@ pub struct LoopbackHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> LoopbackHeader<T> {
     /// Checks that `buffer` holds the 4-byte address family.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < HEADER_LEN {
             return Err(Unparsed::TruncatedLinkHeader);
@@ -34,13 +34,13 @@ impl<T: AsRef<[u8]>> LoopbackHeader<T> {
     }
 
     /// The address family read in network byte order.
-    #[inline]
+    #[inline(always)]
     pub fn family_be(&self) -> u32 {
         be32(self.buffer.as_ref(), 0)
     }
 
     /// The address family read in little-endian byte order.
-    #[inline]
+    #[inline(always)]
     pub fn family_le(&self) -> u32 {
         self.family_be().swap_bytes()
     }

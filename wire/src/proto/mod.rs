@@ -90,16 +90,38 @@ impl NetworkProtocol {
     }
 }
 
-/// Big-endian `u16` at `at`. Callers index only bytes their view has validated.
+/// Big-endian `u16` at `at`; 0 past the end. Views call it only on bytes `new_checked`
+/// validated, where the compiler drops the fallback; it keeps every accessor total regardless.
 #[inline(always)]
 pub(crate) fn be16(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([b[at], b[at + 1]])
+    match b.get(at..).and_then(<[u8]>::first_chunk::<2>) {
+        Some(&w) => u16::from_be_bytes(w),
+        None => 0,
+    }
 }
 
-/// Big-endian `u32` at `at`. Callers index only bytes their view has validated.
+/// Big-endian `u32` at `at`; 0 past the end (as [`be16`]).
 #[inline(always)]
 pub(crate) fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    match b.get(at..).and_then(<[u8]>::first_chunk::<4>) {
+        Some(&w) => u32::from_be_bytes(w),
+        None => 0,
+    }
+}
+
+/// The byte at `at`; 0 past the end (as [`be16`]).
+#[inline(always)]
+pub(crate) fn byte(b: &[u8], at: usize) -> u8 {
+    b.get(at).copied().unwrap_or(0)
+}
+
+/// `N` bytes from `at`; zeros past the end (as [`be16`]).
+#[inline(always)]
+pub(crate) fn array<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    match b.get(at..).and_then(<[u8]>::first_chunk::<N>) {
+        Some(&a) => a,
+        None => [0; N],
+    }
 }
 
 /// The bytes of `b` from `at` on; empty when `at` is past the end.

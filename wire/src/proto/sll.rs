@@ -4,7 +4,7 @@
 //! network layer follows (possibly after VLAN tags the kernel did not strip).
 
 use super::ethernet::network_layer_after;
-use super::{NetworkLayer, be16, be32};
+use super::{NetworkLayer, be16, be32, byte};
 use crate::parse::Unparsed;
 
 /// Length of the Linux cooked v1 header.
@@ -21,7 +21,7 @@ pub struct SllHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> SllHeader<T> {
     /// Checks that `buffer` holds a whole v1 header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < SLL_HEADER_LEN {
             return Err(Unparsed::TruncatedLinkHeader);
@@ -30,19 +30,19 @@ impl<T: AsRef<[u8]>> SllHeader<T> {
     }
 
     /// Packet type (0 to us, 1 broadcast, 2 multicast, 3 to someone else, 4 sent by us).
-    #[inline]
+    #[inline(always)]
     pub fn packet_type(&self) -> u16 {
         be16(self.buffer.as_ref(), 0)
     }
 
     /// The device's `ARPHRD_*` type.
-    #[inline]
+    #[inline(always)]
     pub fn arphrd_type(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
 
     /// The protocol field: an ethertype for the device types that carry IP.
-    #[inline]
+    #[inline(always)]
     pub fn protocol(&self) -> u16 {
         be16(self.buffer.as_ref(), 14)
     }
@@ -57,7 +57,7 @@ pub struct Sll2Header<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> Sll2Header<T> {
     /// Checks that `buffer` holds a whole v2 header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < SLL2_HEADER_LEN {
             return Err(Unparsed::TruncatedLinkHeader);
@@ -66,27 +66,27 @@ impl<T: AsRef<[u8]>> Sll2Header<T> {
     }
 
     /// The protocol field: an ethertype for the device types that carry IP.
-    #[inline]
+    #[inline(always)]
     pub fn protocol(&self) -> u16 {
         be16(self.buffer.as_ref(), 0)
     }
 
     /// The capturing interface's index.
-    #[inline]
+    #[inline(always)]
     pub fn interface_index(&self) -> u32 {
         be32(self.buffer.as_ref(), 4)
     }
 
     /// The device's `ARPHRD_*` type.
-    #[inline]
+    #[inline(always)]
     pub fn arphrd_type(&self) -> u16 {
         be16(self.buffer.as_ref(), 8)
     }
 
     /// Packet type (as in v1).
-    #[inline]
+    #[inline(always)]
     pub fn packet_type(&self) -> u8 {
-        self.buffer.as_ref()[10]
+        byte(self.buffer.as_ref(), 10)
     }
 }
 

@@ -1,6 +1,6 @@
 //! TCP headers (RFC 9293): ports, sequence and acknowledgement numbers, flags, data offset.
 
-use super::{be16, be32};
+use super::{be16, be32, byte};
 use crate::parse::Unparsed;
 
 /// Length of a TCP header without options.
@@ -15,68 +15,68 @@ pub struct TcpHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> TcpHeader<T> {
     /// Checks that `buffer` holds the fixed header and a data offset of at least 5 words.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         let b = buffer.as_ref();
         if b.len() < MIN_HEADER_LEN {
             return Err(Unparsed::TruncatedTransportHeader);
         }
-        if usize::from(b[12] >> 4) * 4 < MIN_HEADER_LEN {
+        if usize::from(byte(b, 12) >> 4) * 4 < MIN_HEADER_LEN {
             return Err(Unparsed::BadTcpHeaderLength);
         }
         Ok(Self { buffer })
     }
 
     /// Source port.
-    #[inline]
+    #[inline(always)]
     pub fn src_port(&self) -> u16 {
         be16(self.buffer.as_ref(), 0)
     }
 
     /// Destination port.
-    #[inline]
+    #[inline(always)]
     pub fn dst_port(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
 
     /// Sequence number.
-    #[inline]
+    #[inline(always)]
     pub fn seq_number(&self) -> u32 {
         be32(self.buffer.as_ref(), 4)
     }
 
     /// Acknowledgement number.
-    #[inline]
+    #[inline(always)]
     pub fn ack_number(&self) -> u32 {
         be32(self.buffer.as_ref(), 8)
     }
 
     /// Header length in bytes, options included (the data offset times 4: 20..=60).
-    #[inline]
+    #[inline(always)]
     pub fn header_len(&self) -> usize {
-        usize::from(self.buffer.as_ref()[12] >> 4) * 4
+        usize::from(byte(self.buffer.as_ref(), 12) >> 4) * 4
     }
 
     /// The flags byte: CWR ECE URG ACK PSH RST SYN FIN (see [`crate::record::tcp_flags`]).
-    #[inline]
+    #[inline(always)]
     pub fn flags(&self) -> u8 {
-        self.buffer.as_ref()[13]
+        byte(self.buffer.as_ref(), 13)
     }
 
     /// Receive window.
-    #[inline]
+    #[inline(always)]
     pub fn window(&self) -> u16 {
         be16(self.buffer.as_ref(), 14)
     }
 
     /// Checksum field.
-    #[inline]
+    #[inline(always)]
     pub fn checksum(&self) -> u16 {
         be16(self.buffer.as_ref(), 16)
     }
 
     /// Urgent pointer.
-    #[inline]
+    #[inline(always)]
     pub fn urgent_pointer(&self) -> u16 {
         be16(self.buffer.as_ref(), 18)
     }

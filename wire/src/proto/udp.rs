@@ -14,7 +14,7 @@ pub struct UdpHeader<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> UdpHeader<T> {
     /// Checks that `buffer` holds the 8-byte header.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Self, Unparsed> {
         if buffer.as_ref().len() < HEADER_LEN {
             return Err(Unparsed::TruncatedTransportHeader);
@@ -23,25 +23,25 @@ impl<T: AsRef<[u8]>> UdpHeader<T> {
     }
 
     /// Source port.
-    #[inline]
+    #[inline(always)]
     pub fn src_port(&self) -> u16 {
         be16(self.buffer.as_ref(), 0)
     }
 
     /// Destination port.
-    #[inline]
+    #[inline(always)]
     pub fn dst_port(&self) -> u16 {
         be16(self.buffer.as_ref(), 2)
     }
 
     /// Length field: header and payload in bytes.
-    #[inline]
+    #[inline(always)]
     pub fn datagram_len(&self) -> u16 {
         be16(self.buffer.as_ref(), 4)
     }
 
     /// Checksum field (0: not computed, over IPv4).
-    #[inline]
+    #[inline(always)]
     pub fn checksum(&self) -> u16 {
         be16(self.buffer.as_ref(), 6)
     }

@@ -1,0 +1,170 @@
+//! `pktstream run` end to end: the JSON fields and dump of DESIGN.md, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pktstream(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pktstream")).args(args).output().expect("run pktstream")
+}
+
+fn generate_trace(dir: &Path, packets: u64) -> PathBuf {
+    let out = dir.join("t.pcap");
+    let o = pktstream(&[
+        "gen",
+        "--profile",
+        "caida-like",
+        "--packets",
+        &packets.to_string(),
+        "--seed",
+        "9",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+fn run_ok(trace: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", "--app", "flow-counter", "--trace", trace.to_str().unwrap()];
+    args.extend(["--pin", "none"]);
+    args.extend(extra);
+    let o = pktstream(&args);
+    assert!(o.status.success(), "{:?}: {}", extra, String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+#[test]
+fn json_and_dump_follow_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 30_000);
+    let (json, d1, d2) =
+        (dir.path().join("r.json"), dir.path().join("a.csv"), dir.path().join("b.csv"));
+    let o = run_ok(
+        &trace,
+        &[
+            "--topology",
+            "rtc",
+            "--workers",
+            "2",
+            "--loop",
+            "2",
+            "--explain",
+            "--json",
+            json.to_str().unwrap(),
+            "--dump",
+            d1.to_str().unwrap(),
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("thread 1 worker-1: rx ring 1"), "{out}");
+    assert!(out.contains("Mpps"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    for k in [
+        "schema_version",
+        "provenance",
+        "config",
+        "app",
+        "topology",
+        "queue",
+        "batch",
+        "workers",
+        "threads",
+        "oversubscribed",
+        "packets",
+        "processed",
+        "unparsed",
+        "dropped_by_reason",
+        "conservation_ok",
+        "bytes",
+        "duration_s",
+        "mpps",
+        "offered_mpps",
+        "gbps",
+        "gbps_l1",
+        "per_worker",
+        "cpu_ns_per_packet",
+        "max_rss_bytes",
+        "latency_ns",
+        "result_delay_ns",
+        "truncated_at_offset",
+    ] {
+        assert!(v.get(k).is_some(), "missing field {k}");
+    }
+    assert_eq!(v["packets"], 60_000);
+    assert_eq!(v["processed"], 60_000);
+    assert_eq!(v["conservation_ok"], true);
+    assert_eq!(v["per_worker"].as_array().unwrap().len(), 2);
+    assert!(v["latency_ns"]["p99"].as_u64().unwrap() > 0);
+    assert_eq!(v["config"]["loops"], 2);
+    run_ok(
+        &trace,
+        &[
+            "--topology",
+            "pipeline",
+            "--workers",
+            "3",
+            "--loop",
+            "2",
+            "--batch",
+            "7",
+            "--dump",
+            d2.to_str().unwrap(),
+        ],
+    );
+    let (a, b) = (std::fs::read_to_string(&d1).unwrap(), std::fs::read_to_string(&d2).unwrap());
+    assert_eq!(a, b, "dumps of rtc x2 and pipeline x3 differ");
+    assert!(a.starts_with("window_start_ns,src,dst,sport,dport,proto,packets,bytes\n"));
+    let total: u64 =
+        a.lines().skip(1).map(|l| l.rsplit(',').nth(1).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 60_000);
+}
+
+/// Bad input: exit status 2, one line naming what is wrong, no panic.
+#[test]
+fn bad_input_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 100);
+    let t = trace.to_str().unwrap();
+    let empty = dir.path().join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, b"hello").unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--trace", "/nonexistent/x.pcap", "--topology", "rtc", "--workers", "1"], "x.pcap"),
+        (
+            vec!["--trace", empty.to_str().unwrap(), "--topology", "rtc", "--workers", "1"],
+            "offset 0",
+        ),
+        (
+            vec!["--trace", text.to_str().unwrap(), "--topology", "rtc", "--workers", "1"],
+            "notes.txt",
+        ),
+        (
+            vec!["--trace", t, "--topology", "ring", "--workers", "1"],
+            "rtc, two-stage, shuffle, pipeline, farm",
+        ),
+        (vec!["--trace", t, "--topology", "farm", "--workers", "1"], "arrives with"),
+        (vec!["--trace", t, "--topology", "rtc", "--workers", "0"], "at least 1"),
+        (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--queue", "nope"], "rtrb"),
+        (
+            vec!["--trace", t, "--topology", "pipeline", "--workers", "1", "--queue", "iffq"],
+            "arrives with",
+        ),
+        (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--batch", "0"], "--batch"),
+        (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--pin", "x"], "--pin"),
+        (vec!["--profile", "nope", "--topology", "rtc", "--workers", "1"], "caida-like"),
+    ];
+    for (extra, expect) in cases {
+        let mut args = vec!["run", "--app", "flow-counter"];
+        args.extend(&extra);
+        let o = pktstream(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(expect), "{extra:?}: expected '{expect}' in: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let o =
+        pktstream(&["run", "--app", "heavy", "--trace", t, "--topology", "rtc", "--workers", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("flow-counter"));
+}

@@ -1,0 +1,71 @@
+//! The engine's run configuration.
+
+use serde::{Deserialize, Serialize};
+use wire::RssFunction;
+
+use crate::plan::Topology;
+use crate::query::AppKind;
+use crate::queue::QueueKind;
+use crate::queue::wait::WaitStrategy;
+use crate::runtime::nic::{DEFAULT_RING_SIZE, Release};
+use crate::runtime::pin::PinPlan;
+
+/// Default records per batch (Jetstream's best).
+pub const DEFAULT_BATCH: usize = 64;
+/// Default queue capacity between threads, in batches.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 64;
+/// Default flush timeout for partial batches: 100 us.
+pub const DEFAULT_FLUSH_TIMEOUT_NS: u64 = 100_000;
+
+/// How to run a query over a trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineConfig {
+    /// The query.
+    pub app: AppKind,
+    /// The topology.
+    pub topology: Topology,
+    /// Query threads.
+    pub workers: usize,
+    /// Queue design between threads.
+    pub queue: QueueKind,
+    /// Queue capacity in batches.
+    pub queue_capacity: usize,
+    /// Records per batch (frames per ring take, records per queue publish).
+    pub batch: usize,
+    /// A partial batch is published after at most this long.
+    pub flush_timeout_ns: u64,
+    /// How idle threads wait.
+    pub wait: WaitStrategy,
+    /// Which cores threads run on.
+    pub pin: PinPlan,
+    /// Times the trace is replayed.
+    pub loops: u64,
+    /// Receive ring size in frames.
+    pub ring_size: usize,
+    /// RSS function over the receive rings.
+    pub rss: RssFunction,
+    /// When frames become visible in the rings.
+    #[serde(skip)]
+    pub release: Release,
+}
+
+impl EngineConfig {
+    /// The defaults for `app` on `topology` with `workers` query threads.
+    pub fn new(app: AppKind, topology: Topology, workers: usize) -> Self {
+        Self {
+            app,
+            topology,
+            workers,
+            queue: QueueKind::Rtrb,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            batch: DEFAULT_BATCH,
+            flush_timeout_ns: DEFAULT_FLUSH_TIMEOUT_NS,
+            wait: WaitStrategy::default(),
+            pin: PinPlan::Auto,
+            loops: 1,
+            ring_size: DEFAULT_RING_SIZE,
+            rss: RssFunction::default(),
+            release: Release::TopSpeed,
+        }
+    }
+}

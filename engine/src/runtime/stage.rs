@@ -1,0 +1,243 @@
+//! The one generic thread loop: take records from the input, hand them to the output, wait with
+//! the wait strategy when there is nothing to do, and account for every frame.
+
+use wire::{FrameBuffer, PacketRecord, parse_frame, rss};
+
+use super::clock::RunClock;
+use super::nic::RxRing;
+use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
+use crate::query::{App, FlowCounts};
+use crate::queue::FlushPolicy;
+use crate::queue::batch::{Batch, BatchReceiver, BatchSender, Recv};
+use crate::queue::wait::{Backoff, WaitStrategy};
+
+/// Where a thread's records come from.
+pub(crate) enum StageInput<'a> {
+    /// A receive ring: frames to parse.
+    Ring(RxRing<'a>),
+    /// A queue edge: batches of parsed records.
+    Edge(BatchReceiver),
+}
+
+/// Where a thread's records go.
+pub(crate) enum StageOutput {
+    /// The thread's own query instance.
+    Query(Box<dyn App>),
+    /// Per-destination batches, routed by a hash of the query key.
+    Route(Router),
+}
+
+/// Routes records to destinations by key, in pooled batches.
+pub(crate) struct Router {
+    senders: Vec<BatchSender>,
+    pending: Vec<Option<Box<Batch>>>,
+    /// When each pending batch got its first record (clock ns).
+    started: Vec<u64>,
+    flush: FlushPolicy,
+}
+
+impl Router {
+    pub(crate) fn new(senders: Vec<BatchSender>, flush: FlushPolicy) -> Self {
+        let n = senders.len();
+        Self { senders, pending: (0..n).map(|_| None).collect(), started: vec![0; n], flush }
+    }
+}
+
+/// What a thread's run gives back.
+pub(crate) struct StageResult {
+    pub(crate) output: Option<FlowCounts>,
+    pub(crate) metrics: ThreadMetrics,
+}
+
+/// Everything a thread loop needs besides its input and output.
+pub(crate) struct StageEnv<'a> {
+    pub(crate) frames: &'a FrameBuffer,
+    pub(crate) clock: RunClock,
+    pub(crate) batch: usize,
+    pub(crate) wait: WaitStrategy,
+}
+
+/// Runs one thread of a plan to the end of its input.
+pub(crate) fn run_stage(
+    env: &StageEnv<'_>,
+    mut input: StageInput<'_>,
+    mut output: StageOutput,
+    mut m: ThreadMetrics,
+) -> StageResult {
+    let mut backoff = Backoff::new(env.wait);
+    let mut scratch: Vec<PacketRecord> = Vec::with_capacity(env.batch);
+    loop {
+        let got = match &mut input {
+            StageInput::Ring(ring) => {
+                let now = env.clock.now_ns();
+                let taken = ring.take(env.batch, now);
+                if taken.frames.is_empty() {
+                    if ring.is_done() {
+                        break;
+                    }
+                    false
+                } else {
+                    m.frames_in += taken.frames.len() as u64;
+                    scratch.clear();
+                    let metas = env.frames.metas();
+                    for &i in taken.frames {
+                        let f = env.frames.view(&metas[i as usize]);
+                        match parse_frame(&f, i) {
+                            Ok(mut r) => {
+                                r.ts_ns += taken.ts_shift_ns;
+                                scratch.push(r);
+                            }
+                            Err(reason) => m.count_unparsed(reason),
+                        }
+                    }
+                    deliver(env, &mut output, &scratch, taken.released_ns, &mut m, &mut backoff);
+                    true
+                }
+            }
+            StageInput::Edge(rx) => match rx.recv() {
+                Recv::Batch(b) => {
+                    deliver(env, &mut output, b.as_slice(), b.released_ns, &mut m, &mut backoff);
+                    rx.recycle(b);
+                    true
+                }
+                Recv::Empty => false,
+                Recv::Finished => break,
+            },
+        };
+        if got {
+            backoff.reset();
+        } else {
+            if let StageOutput::Route(router) = &mut output {
+                flush_due(env, router, &mut m, &mut backoff, false);
+            }
+            let t0 = env.clock.now_ns();
+            backoff.snooze();
+            m.idle_ns += env.clock.now_ns() - t0;
+        }
+    }
+    if let StageInput::Ring(ring) = &input
+        && ring.dropped_ring_full > 0
+    {
+        *m.dropped.entry(DropReason::RxRingFull).or_default() += ring.dropped_ring_full;
+    }
+    let result = match output {
+        StageOutput::Query(app) => Some(app.finish()),
+        StageOutput::Route(mut router) => {
+            flush_due(env, &mut router, &mut m, &mut backoff, true);
+            // Dropping the senders tells each destination that the stream has ended.
+            drop(router);
+            None
+        }
+    };
+    m.end_ns = env.clock.now_ns();
+    StageResult { output: result, metrics: m }
+}
+
+/// Hands a run of records to the output.
+#[inline]
+fn deliver(
+    env: &StageEnv<'_>,
+    output: &mut StageOutput,
+    records: &[PacketRecord],
+    released_ns: u64,
+    m: &mut ThreadMetrics,
+    backoff: &mut Backoff,
+) {
+    match output {
+        StageOutput::Query(app) => {
+            app.on_batch(records);
+            m.processed += records.len() as u64;
+            let mut sampled = 0u64;
+            for r in records {
+                m.bytes += u64::from(r.wire_len());
+                sampled += u64::from(is_latency_sample(r.seq_no));
+            }
+            if sampled > 0 {
+                let latency = env.clock.now_ns().saturating_sub(released_ns).max(1);
+                // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
+                m.latency.saturating_record_n(latency, sampled);
+            }
+        }
+        StageOutput::Route(router) => {
+            let n = router.senders.len();
+            for r in records {
+                let dest = rss::ring_of(rss::fast(r), n);
+                let slot = &mut router.pending[dest];
+                if slot.is_none() {
+                    let mut b = acquire(env, &mut router.senders[dest], m, backoff);
+                    b.released_ns = released_ns;
+                    router.started[dest] = env.clock.now_ns();
+                    *slot = Some(b);
+                }
+                if let Some(b) = slot {
+                    b.push(*r);
+                    if b.is_full() {
+                        let full = slot.take();
+                        send(env, &mut router.senders[dest], full, m, backoff);
+                    }
+                }
+            }
+            m.routed += records.len() as u64;
+        }
+    }
+}
+
+/// A free batch for a destination, waiting for one to be recycled (backpressure).
+fn acquire(
+    env: &StageEnv<'_>,
+    tx: &mut BatchSender,
+    m: &mut ThreadMetrics,
+    backoff: &mut Backoff,
+) -> Box<Batch> {
+    loop {
+        if let Some(b) = tx.acquire() {
+            return b;
+        }
+        let t0 = env.clock.now_ns();
+        backoff.snooze();
+        m.idle_ns += env.clock.now_ns() - t0;
+    }
+}
+
+/// Publishes a batch, waiting for room (backpressure, never a drop).
+fn send(
+    env: &StageEnv<'_>,
+    tx: &mut BatchSender,
+    batch: Option<Box<Batch>>,
+    m: &mut ThreadMetrics,
+    backoff: &mut Backoff,
+) {
+    let Some(mut b) = batch else { return };
+    loop {
+        match tx.send(b) {
+            Ok(()) => return,
+            Err(back) => {
+                b = back;
+                let t0 = env.clock.now_ns();
+                backoff.snooze();
+                m.idle_ns += env.clock.now_ns() - t0;
+            }
+        }
+    }
+}
+
+/// Publishes pending partial batches older than the flush timeout (all of them with `all`).
+fn flush_due(
+    env: &StageEnv<'_>,
+    router: &mut Router,
+    m: &mut ThreadMetrics,
+    backoff: &mut Backoff,
+    all: bool,
+) {
+    let now = env.clock.now_ns();
+    for dest in 0..router.pending.len() {
+        let due = match &router.pending[dest] {
+            Some(b) => all || router.flush.should_flush(b.len(), router.started[dest], now),
+            None => false,
+        };
+        if due {
+            let b = router.pending[dest].take();
+            send(env, &mut router.senders[dest], b, m, backoff);
+        }
+    }
+}

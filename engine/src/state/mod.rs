@@ -1,0 +1,5 @@
+//! Query state: the flow table every keyed operator keeps its per-flow values in.
+
+pub mod flow_table;
+
+pub use flow_table::FlowTable;
