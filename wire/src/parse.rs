@@ -5,7 +5,8 @@
 //! [`crate::proto`]. A frame without a readable IP header is refused with a named [`Unparsed`]
 //! reason, which the engine counts. Anything past the IP header that the capture cut or mangled
 //! (a snap length of 64 bytes, a later fragment, a protocol the parser does not read) still gives
-//! a record: ports 0 and [`flags::L4_VALID`] unset.
+//! a record without [`flags::L4_VALID`]; of a TCP or UDP header cut short, the fields that were
+//! captured are kept (ports need its first 4 bytes), the rest are 0.
 //!
 //! The common path (Ethernet, IPv4 without options, TCP or UDP) is straight-line code with no
 //! allocation; the record is built in place.
@@ -248,9 +249,33 @@ fn fill_transport(
             return 0;
         }
     }
-    // The transport header is not all there: no payload byte is known to be captured.
+    // The transport header is not all there: no payload byte is known to be captured. What was
+    // captured of it still counts, as tshark shows it: the ports of TCP and UDP (a 64-byte
+    // capture of Ethernet, IPv6 and TCP ends inside the TCP header), and TCP's sequence and
+    // acknowledgement numbers and flags where they made it.
     rec.set_payload_off(cap_len);
+    if proto == TCP || proto == UDP {
+        fill_partial_ports(rec, proto, l4);
+    }
     0
+}
+
+/// Reads the fields of a cut-short TCP or UDP header that were captured.
+#[cold]
+fn fill_partial_ports(rec: &mut PacketRecord, proto: u8, l4: &[u8]) {
+    let be16 = |i: usize| l4.get(i..i + 2).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+    let be32 =
+        |i: usize| l4.get(i..i + 4).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    if l4.len() < 4 {
+        return;
+    }
+    rec.sport = be16(0);
+    rec.dport = be16(2);
+    if proto == TCP {
+        rec.seq = be32(4);
+        rec.ack = be32(8);
+        rec.tcp_flags = l4.get(13).copied().unwrap_or(0);
+    }
 }
 
 #[cfg(test)]
@@ -394,7 +419,12 @@ mod tests {
         f.truncate(50);
         let r = ok(LinkType::Ethernet, &f);
         assert!(!r.has(flags::L4_VALID));
-        assert_eq!((r.sport, r.dport, r.seq, r.payload_off()), (0, 0, 0, 50));
+        let full = ok(LinkType::Ethernet, &eth(&[], 0x0800, &ipv4(TCP, 0, &[], &tcp(&[0; 1400]))));
+        assert_eq!((r.sport, r.dport, r.payload_off()), (full.sport, full.dport, 50));
+        assert_eq!((r.seq, r.ack, r.tcp_flags), (full.seq, full.ack, full.tcp_flags));
+        f.truncate(37);
+        let r = ok(LinkType::Ethernet, &f);
+        assert_eq!((r.sport, r.dport, r.payload_off()), (0, 0, 37), "ports not captured");
     }
 
     #[test]
@@ -512,7 +542,8 @@ mod tests {
         let mut t = tcp(b"");
         t[12] = 0x30;
         let r = ok(LinkType::RawIp, &ipv4(TCP, 0, &[], &t));
-        assert_eq!((r.proto, r.sport, r.flags()), (TCP, 0, 0));
+        // The header is refused, but its ports were captured: kept, as tshark shows them.
+        assert_eq!((r.proto, r.sport, r.flags()), (TCP, 50000, 0));
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //!   endpoints (address, port) so the smaller comes first, then mixes the words with a fixed
 //!   64-bit multiplier and a final avalanche (the `splitmix64` finaliser).
 //!
-//! The input is the 5-tuple's addresses and ports as NICs hash them: for TCP and UDP packets
-//! with ports, addresses and ports; otherwise (ICMP, later fragments, other protocols) the
-//! addresses alone, so all fragments of a datagram reach one ring.
+//! The input is the 5-tuple's addresses and ports as NICs hash them: for TCP and UDP packets,
+//! addresses and ports (ports a capture cut off are 0 in both directions); otherwise (ICMP,
+//! fragments, other protocols) the addresses alone, so all fragments of a datagram reach one
+//! ring.
 
 use serde::{Deserialize, Serialize};
 
@@ -55,10 +56,11 @@ pub const SYMMETRIC_KEY: [u8; 40] = {
     k
 };
 
-/// Whether the ports take part in the hash (TCP or UDP with a parsed transport header).
+/// Whether the ports take part in the hash: TCP or UDP, not a fragment (NICs hash fragments by
+/// addresses alone, so every fragment of a datagram reaches the same ring).
 #[inline]
 fn hashes_ports(r: &PacketRecord) -> bool {
-    r.has(flags::L4_VALID) && (r.proto == 6 || r.proto == 17)
+    !r.has(flags::FRAGMENT) && (r.proto == 6 || r.proto == 17)
 }
 
 /// The Toeplitz hash of `input` under `key` (`key` must be at least `input.len() + 4` bytes).

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use wire::{FlowKey, PacketRecord};
 
 use super::App;
-use crate::state::FlowTable;
 use crate::state::flow_table::Counters;
+use crate::state::{FlowEstimate, FlowTable};
 
 /// One query thread's flow counter.
 pub struct FlowCounter {
@@ -15,9 +15,9 @@ pub struct FlowCounter {
 }
 
 impl FlowCounter {
-    /// A counter whose table holds about `flows` flows without growing.
-    pub fn with_capacity(flows: usize) -> Self {
-        Self { table: FlowTable::with_capacity(flows) }
+    /// A counter whose table holds the estimated flows without growing.
+    pub fn with_estimate(flows: FlowEstimate) -> Self {
+        Self { table: FlowTable::with_estimate(flows) }
     }
 }
 

@@ -15,6 +15,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use wire::PacketRecord;
 
+use crate::state::FlowEstimate;
+
 pub use flow_counter::{FlowCounter, FlowCounts};
 
 /// A query as one query thread runs it.
@@ -50,9 +52,9 @@ impl AppKind {
     }
 
     /// A fresh instance for one query thread expecting about `flows` flows.
-    pub fn instantiate(self, flows: usize) -> Box<dyn App> {
+    pub fn instantiate(self, flows: FlowEstimate) -> Box<dyn App> {
         match self {
-            AppKind::FlowCounter => Box::new(FlowCounter::with_capacity(flows)),
+            AppKind::FlowCounter => Box::new(FlowCounter::with_estimate(flows)),
         }
     }
 }

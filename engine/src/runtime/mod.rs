@@ -22,6 +22,7 @@ use crate::plan::{Input, Output, Plan, PlanError};
 use crate::query::FlowCounts;
 use crate::queue::batch::batch_channel;
 use crate::queue::{FlushPolicy, QueueError};
+use crate::state::FlowEstimate;
 use clock::RunClock;
 use nic::{RxRing, RxRings};
 use stage::{Router, StageEnv, StageInput, StageOutput, run_stage};
@@ -62,8 +63,8 @@ pub struct RunOutcome {
     pub oversubscribed: bool,
     /// Cores each thread was pinned to (`None`: unpinned or the pin failed).
     pub pinned: Vec<Option<usize>>,
-    /// Result delay of the run's one window: from the end of the last query thread (the last
-    /// record counted) to the merged output.
+    /// Result delay of the run's one window: from the last record counted (the end of the last
+    /// query thread's processing) to the merged output.
     pub result_delay_ns: u64,
 }
 
@@ -141,7 +142,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
         senders[from].push(tx);
         receivers[e] = Some(rx);
     }
-    let total_flows: usize = rings.flows_per_ring.iter().sum();
+    let total_flows = rings.total_flows();
     let flush = FlushPolicy { batch: cfg.batch, timeout_ns: cfg.flush_timeout_ns };
     let mut stages = Vec::with_capacity(plan.threads.len());
     for (i, t) in plan.threads.iter().enumerate() {
@@ -165,7 +166,11 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
                 // An RSS ring's flows are known; behind a router, flows spread over the workers.
                 let flows = match t.input {
                     Input::Ring(r) => rings.flows_per_ring[r],
-                    Input::Edge(_) => total_flows / workers + total_flows / (4 * workers) + 64,
+                    // Behind a router a worker gets about 1/W of the flows; allow 25% skew.
+                    Input::Edge(_) => FlowEstimate {
+                        v4: total_flows.v4 * 5 / (4 * workers) + 64,
+                        v6: total_flows.v6 * 5 / (4 * workers) + 64,
+                    },
                 };
                 StageOutput::Query(cfg.app.instantiate(flows))
             }

@@ -15,7 +15,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use wire::{FrameBuffer, RssFunction, parse_frame, rss};
+use wire::{FlowKey, FrameBuffer, RssFunction, parse_frame, rss};
+
+use crate::state::FlowEstimate;
 
 /// Default receive ring size in frames.
 pub const DEFAULT_RING_SIZE: usize = 4096;
@@ -40,8 +42,8 @@ pub enum Release {
 pub struct RxRings {
     /// Frame indices of each ring, in trace order.
     pub rings: Vec<Vec<u32>>,
-    /// Distinct flows seen by each ring (an upper bound sizing that ring's flow table).
-    pub flows_per_ring: Vec<usize>,
+    /// Distinct flows of each IP version seen by each ring (sizing that ring's flow table).
+    pub flows_per_ring: Vec<FlowEstimate>,
 }
 
 impl RxRings {
@@ -50,7 +52,7 @@ impl RxRings {
         let n = n.max(1);
         let mut rings: Vec<Vec<u32>> =
             (0..n).map(|_| Vec::with_capacity(frames.len() / n + 16)).collect();
-        let mut flows: Vec<HashSet<wire::FlowKey>> = (0..n).map(|_| HashSet::new()).collect();
+        let mut flows: Vec<HashSet<FlowKey>> = (0..n).map(|_| HashSet::new()).collect();
         for (i, f) in frames.iter().enumerate() {
             let ring = match parse_frame(&f, i as u32) {
                 Ok(r) => {
@@ -62,7 +64,7 @@ impl RxRings {
             };
             rings[ring].push(i as u32);
         }
-        Self { flows_per_ring: flows.iter().map(HashSet::len).collect(), rings }
+        Self { flows_per_ring: flows.iter().map(estimate).collect(), rings }
     }
 
     /// Everything in one ring (the `pipeline` and `farm` topologies' single source).
@@ -73,8 +75,23 @@ impl RxRings {
                 flows.insert(r.flow_key());
             }
         }
-        Self { rings: vec![(0..frames.len() as u32).collect()], flows_per_ring: vec![flows.len()] }
+        Self {
+            rings: vec![(0..frames.len() as u32).collect()],
+            flows_per_ring: vec![estimate(&flows)],
+        }
     }
+
+    /// Flows over all rings.
+    pub fn total_flows(&self) -> FlowEstimate {
+        self.flows_per_ring
+            .iter()
+            .fold(FlowEstimate::default(), |a, e| FlowEstimate { v4: a.v4 + e.v4, v6: a.v6 + e.v6 })
+    }
+}
+
+fn estimate(flows: &HashSet<FlowKey>) -> FlowEstimate {
+    let v4 = flows.iter().filter(|k| matches!(k, FlowKey::V4(_))).count();
+    FlowEstimate { v4, v6: flows.len() - v4 }
 }
 
 /// A taken run of frames: indices into the frame buffer, all from one loop.

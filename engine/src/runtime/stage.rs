@@ -1,7 +1,7 @@
 //! The one generic thread loop: take records from the input, hand them to the output, wait with
 //! the wait strategy when there is nothing to do, and account for every frame.
 
-use wire::{FrameBuffer, PacketRecord, parse_frame, rss};
+use wire::{FrameBuffer, PacketRecord, parse_frame_into, rss};
 
 use super::clock::RunClock;
 use super::nic::RxRing;
@@ -65,7 +65,8 @@ pub(crate) fn run_stage(
     mut m: ThreadMetrics,
 ) -> StageResult {
     let mut backoff = Backoff::new(env.wait);
-    let mut scratch: Vec<PacketRecord> = Vec::with_capacity(env.batch);
+    // Records parsed from one ring take, written in place (a take is at most `batch` frames).
+    let mut scratch: Vec<PacketRecord> = vec![PacketRecord::default(); env.batch];
     loop {
         let got = match &mut input {
             StageInput::Ring(ring) => {
@@ -78,19 +79,20 @@ pub(crate) fn run_stage(
                     false
                 } else {
                     m.frames_in += taken.frames.len() as u64;
-                    scratch.clear();
                     let metas = env.frames.metas();
+                    let mut n = 0;
                     for &i in taken.frames {
                         let f = env.frames.view(&metas[i as usize]);
-                        match parse_frame(&f, i) {
-                            Ok(mut r) => {
-                                r.ts_ns += taken.ts_shift_ns;
-                                scratch.push(r);
+                        match parse_frame_into(&f, i, &mut scratch[n]) {
+                            Ok(()) => {
+                                scratch[n].ts_ns += taken.ts_shift_ns;
+                                n += 1;
                             }
                             Err(reason) => m.count_unparsed(reason),
                         }
                     }
-                    deliver(env, &mut output, &scratch, taken.released_ns, &mut m, &mut backoff);
+                    let records = &scratch[..n];
+                    deliver(env, &mut output, records, taken.released_ns, &mut m, &mut backoff);
                     true
                 }
             }
@@ -121,15 +123,20 @@ pub(crate) fn run_stage(
         *m.dropped.entry(DropReason::RxRingFull).or_default() += ring.dropped_ring_full;
     }
     let result = match output {
-        StageOutput::Query(app) => Some(app.finish()),
+        StageOutput::Query(app) => {
+            // The last record is counted: processing ends here. Emitting the output is the
+            // result delay, measured apart (`RunOutcome::result_delay_ns`).
+            m.end_ns = env.clock.now_ns();
+            Some(app.finish())
+        }
         StageOutput::Route(mut router) => {
             flush_due(env, &mut router, &mut m, &mut backoff, true);
             // Dropping the senders tells each destination that the stream has ended.
             drop(router);
+            m.end_ns = env.clock.now_ns();
             None
         }
     };
-    m.end_ns = env.clock.now_ns();
     StageResult { output: result, metrics: m }
 }
 

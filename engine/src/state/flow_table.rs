@@ -1,16 +1,36 @@
 //! A flat open-addressing flow table keyed by the 5-tuple.
 //!
 //! Two arrays, one per IP version, so the common IPv4 entry stays at 32 bytes (two per cache
-//! line) while IPv6 entries take 64. Linear probing over a power-of-two capacity; the slot comes
-//! from a multiply-and-fold hash of the key words. The table is sized and pre-faulted before the
+//! line) while IPv6 entries take 64. Linear probing; the home slot is the high half of a
+//! multiply-and-fold hash of the key words times the capacity, so the capacity need not be a
+//! power of two and the table is no larger than its flows need (load at most 3/4). The table is sized and pre-faulted before the
 //! clock starts (every page written), and grows by doubling past a load of 3/4, which the run
-//! reports (`grows`) because it costs time inside the measurement.
+//! reports (`grows`) because it costs time inside the measurement. Entries live on huge pages
+//! where the kernel allows ([`super::huge`]), so random lookups do not also miss the TLB.
 //!
 //! [`FlowTable::update_batch`] works the way Jetstream's grouped packet vectors do: it hashes a
 //! whole batch first and prefetches every slot, then applies the updates, so the memory misses
 //! of one batch overlap instead of queuing one after another.
 
 use wire::{FlowKey, FlowKeyV4, FlowKeyV6, PacketRecord};
+
+use super::huge::HugeArray;
+
+/// How many flows of each IP version a table should hold without growing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowEstimate {
+    /// IPv4 flows.
+    pub v4: usize,
+    /// IPv6 flows.
+    pub v6: usize,
+}
+
+impl FlowEstimate {
+    /// Both versions together.
+    pub fn total(&self) -> usize {
+        self.v4 + self.v6
+    }
+}
 
 /// The value a flow holds: a pair of counters (packets and bytes for the flow counter).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,23 +105,36 @@ fn prefetch<T>(p: *const T) {
 }
 
 /// One open-addressing array of entries of one IP version.
-struct Slots<E> {
-    entries: Vec<E>,
-    mask: usize,
+struct Slots<E: Copy> {
+    entries: HugeArray<E>,
+    /// Number of slots (any size: slots come from the hash by multiply-high, not a mask).
+    cap: usize,
     len: usize,
 }
 
 impl<E: Copy + Default> Slots<E> {
     fn with_capacity(min: usize) -> Self {
-        let cap = (min.max(8) * 4 / 3 + 1).next_power_of_two();
-        let mut entries = Vec::with_capacity(cap);
-        // `resize` writes every entry, so every page is faulted in now, not under the clock.
-        entries.resize(cap, E::default());
-        Self { entries, mask: cap - 1, len: 0 }
+        // Room for `min` flows at the growth threshold's load, and no more: the smaller the
+        // table, the more of it stays in cache.
+        let cap = min.max(8) * 4 / 3 + 1;
+        // Every entry is written now, so every page is faulted in before the clock starts.
+        Self { entries: HugeArray::new(cap, E::default()), cap, len: 0 }
+    }
+
+    /// The home slot of a hash: the high half of `hash * cap`, uniform over any capacity.
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        ((u128::from(h) * self.cap as u128) >> 64) as usize
+    }
+
+    /// The slot after `i`, wrapping.
+    #[inline]
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.cap { 0 } else { i + 1 }
     }
 
     fn needs_grow(&self) -> bool {
-        (self.len + 1) * 4 > self.entries.len() * 3
+        (self.len + 1) * 4 > self.cap * 3
     }
 }
 
@@ -115,12 +148,13 @@ pub struct FlowTable {
 impl FlowTable {
     /// A table for about `flows` flows (IPv4 and IPv6 together) without growing.
     pub fn with_capacity(flows: usize) -> Self {
-        Self {
-            v4: Slots::with_capacity(flows),
-            // IPv6 flows are a minority; the array starts smaller and grows if needed.
-            v6: Slots::with_capacity(flows / 4),
-            grows: 0,
-        }
+        // IPv6 flows are a minority: that array starts smaller and grows if needed.
+        Self::with_estimate(FlowEstimate { v4: flows, v6: flows / 4 })
+    }
+
+    /// A table sized for an estimate of each version's flows.
+    pub fn with_estimate(e: FlowEstimate) -> Self {
+        Self { v4: Slots::with_capacity(e.v4), v6: Slots::with_capacity(e.v6), grows: 0 }
     }
 
     /// Number of flows held.
@@ -140,7 +174,7 @@ impl FlowTable {
 
     /// Bytes of entry storage.
     pub fn memory_bytes(&self) -> usize {
-        self.v4.entries.len() * 32 + self.v6.entries.len() * 64
+        self.v4.cap * 32 + self.v6.cap * 64
     }
 
     /// Adds `packets` and `bytes` to a flow's counters.
@@ -148,13 +182,13 @@ impl FlowTable {
     pub fn add(&mut self, key: &FlowKey, packets: u64, bytes: u64) {
         match key {
             FlowKey::V4(k) => {
-                let h = hash_v4(k) as usize;
+                let h = hash_v4(k);
                 let c = self.slot_v4(k, h);
                 c.packets += packets;
                 c.bytes += bytes;
             }
             FlowKey::V6(k) => {
-                let h = hash_v6(k) as usize;
+                let h = hash_v6(k);
                 let c = self.slot_v6(k, h);
                 c.packets += packets;
                 c.bytes += bytes;
@@ -165,21 +199,21 @@ impl FlowTable {
     /// Counts every record of a batch (one packet and its wire length each): hashes and
     /// prefetches the whole batch first, then updates.
     pub fn update_batch(&mut self, records: &[PacketRecord]) {
-        const GROUP: usize = 16;
+        const GROUP: usize = 32;
         let mut keys = [FlowKey::V4(FlowKeyV4::default()); GROUP];
-        let mut hashes = [0usize; GROUP];
+        let mut hashes = [0u64; GROUP];
         for chunk in records.chunks(GROUP) {
             for (i, r) in chunk.iter().enumerate() {
                 let k = r.flow_key();
                 hashes[i] = match &k {
                     FlowKey::V4(k) => {
-                        let h = hash_v4(k) as usize;
-                        prefetch(&self.v4.entries[h & self.v4.mask]);
+                        let h = hash_v4(k);
+                        prefetch(&self.v4.entries[self.v4.home(h)]);
                         h
                     }
                     FlowKey::V6(k) => {
-                        let h = hash_v6(k) as usize;
-                        prefetch(&self.v6.entries[h & self.v6.mask]);
+                        let h = hash_v6(k);
+                        prefetch(&self.v6.entries[self.v6.home(h)]);
                         h
                     }
                 };
@@ -197,11 +231,11 @@ impl FlowTable {
     }
 
     #[inline]
-    fn slot_v4(&mut self, k: &FlowKeyV4, h: usize) -> &mut Counters {
+    fn slot_v4(&mut self, k: &FlowKeyV4, h: u64) -> &mut Counters {
         if self.v4.needs_grow() {
             self.grow_v4();
         }
-        let mut i = h & self.v4.mask;
+        let mut i = self.v4.home(h);
         loop {
             let e = &self.v4.entries[i];
             if !e.used {
@@ -215,7 +249,7 @@ impl FlowTable {
             {
                 return &mut self.v4.entries[i].value;
             }
-            i = (i + 1) & self.v4.mask;
+            i = self.v4.next(i);
         }
         self.v4.len += 1;
         let e = &mut self.v4.entries[i];
@@ -232,11 +266,11 @@ impl FlowTable {
     }
 
     #[inline]
-    fn slot_v6(&mut self, k: &FlowKeyV6, h: usize) -> &mut Counters {
+    fn slot_v6(&mut self, k: &FlowKeyV6, h: u64) -> &mut Counters {
         if self.v6.needs_grow() {
             self.grow_v6();
         }
-        let mut i = h & self.v6.mask;
+        let mut i = self.v6.home(h);
         loop {
             let e = &self.v6.entries[i];
             if !e.used {
@@ -250,7 +284,7 @@ impl FlowTable {
             {
                 return &mut self.v6.entries[i].value;
             }
-            i = (i + 1) & self.v6.mask;
+            i = self.v6.next(i);
         }
         self.v6.len += 1;
         let e = &mut self.v6.entries[i];
@@ -269,9 +303,9 @@ impl FlowTable {
     #[cold]
     fn grow_v4(&mut self) {
         self.grows += 1;
-        let bigger = Slots::with_capacity(self.v4.entries.len() * 3 / 2);
+        let bigger = Slots::with_capacity(self.v4.cap * 3 / 2);
         let old = std::mem::replace(&mut self.v4, bigger);
-        for e in old.entries.into_iter().filter(|e| e.used) {
+        for e in old.entries.iter().filter(|e| e.used) {
             let k = FlowKeyV4 {
                 src: e.src,
                 dst: e.dst,
@@ -279,16 +313,16 @@ impl FlowTable {
                 dport: e.dport,
                 proto: e.proto,
             };
-            *self.slot_v4(&k, hash_v4(&k) as usize) = e.value;
+            *self.slot_v4(&k, hash_v4(&k)) = e.value;
         }
     }
 
     #[cold]
     fn grow_v6(&mut self) {
         self.grows += 1;
-        let bigger = Slots::with_capacity(self.v6.entries.len() * 3 / 2);
+        let bigger = Slots::with_capacity(self.v6.cap * 3 / 2);
         let old = std::mem::replace(&mut self.v6, bigger);
-        for e in old.entries.into_iter().filter(|e| e.used) {
+        for e in old.entries.iter().filter(|e| e.used) {
             let k = FlowKeyV6 {
                 src: e.src,
                 dst: e.dst,
@@ -296,7 +330,7 @@ impl FlowTable {
                 dport: e.dport,
                 proto: e.proto,
             };
-            *self.slot_v6(&k, hash_v6(&k) as usize) = e.value;
+            *self.slot_v6(&k, hash_v6(&k)) = e.value;
         }
     }
 

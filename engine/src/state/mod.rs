@@ -1,5 +1,6 @@
 //! Query state: the flow table every keyed operator keeps its per-flow values in.
 
 pub mod flow_table;
+pub mod huge;
 
-pub use flow_table::FlowTable;
+pub use flow_table::{FlowEstimate, FlowTable};
