@@ -173,9 +173,14 @@ pub(super) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     write_atomic(&dir.join("summary.csv"), to_csv(&flat).as_bytes())?;
 
     let commit: String = prov.git_commit.chars().take(10).collect();
+    let oversubscribed: Vec<String> = summary_rows
+        .iter()
+        .filter(|r| r["oversubscribed"] == true)
+        .map(|r| format!("{} x{}", r["topology"].as_str().unwrap_or("?"), r["workers"]))
+        .collect();
     let caption = format!(
         "{} ({}, {} cores), commit {}{}, {}. In-memory, header-only: caida-like trace, {} packets, \
-         {} flows, mean {:.0} B, looped {}x. Median of {} process runs; bars min to max.",
+         {} flows, mean {:.0} B, looped {}x. Median of {} process runs; bars min to max.{}",
         prov.machine_id,
         prov.cpu_model,
         prov.cores,
@@ -186,7 +191,12 @@ pub(super) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
         stats.flows,
         stats.mean_wire_len,
         loops,
-        trials
+        trials,
+        if oversubscribed.is_empty() {
+            String::new()
+        } else {
+            format!(" Oversubscribed (more threads than cores): {}.", oversubscribed.join(", "))
+        }
     );
     let refs = [
         ReferenceLine {
