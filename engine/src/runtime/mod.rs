@@ -128,11 +128,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
     }
     let plan = Plan::build(cfg.topology, cfg.workers, cfg.app)?;
     // Before the clock: RSS split, flow tables, queues.
-    let rings = if plan.rings == 1 {
-        RxRings::single(frames)
-    } else {
-        RxRings::fill(frames, plan.rings, cfg.rss)
-    };
+    let rings = RxRings::fill(frames, plan.rings, cfg.rss);
     let span = trace_span_ns(frames);
     let workers = plan.workers();
     let mut senders: Vec<Vec<_>> = (0..plan.threads.len()).map(|_| Vec::new()).collect();
@@ -165,7 +161,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
             Output::Query => {
                 // An RSS ring's flows are known; behind a router, flows spread over the workers.
                 let flows = match t.input {
-                    Input::Ring(r) => rings.flows_per_ring[r],
+                    Input::Ring(r) => rings.rings[r].flows,
                     // Behind a router a worker gets about 1/W of the flows; allow 25% skew.
                     Input::Edge(_) => FlowEstimate {
                         v4: total_flows.v4 * 5 / (4 * workers) + 64,
@@ -196,7 +192,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
                     barrier.wait(); // setup done
                     barrier.wait(); // the clock has started
                     let clock = clock_cell.get().cloned().unwrap_or_else(RunClock::start_now);
-                    let env = StageEnv { frames, clock, batch: cfg.batch, wait: cfg.wait };
+                    let env = StageEnv { clock, batch: cfg.batch, wait: cfg.wait };
                     let cpu0 = cpu::thread_cpu_ns();
                     let mut r = run_stage(&env, input, output, m);
                     r.metrics.cpu_ns = cpu::thread_cpu_ns().saturating_sub(cpu0);

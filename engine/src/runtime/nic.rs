@@ -2,9 +2,12 @@
 //! the release clock.
 //!
 //! As a NIC's RSS does in hardware, [`RxRings::fill`] hashes every frame's flow once, before the
-//! measurement, and assigns it to a ring. Frames that give no flow (unparsable, non-IP) go to
-//! ring 0, as NICs send what they cannot hash to their default queue. A worker then takes
-//! frames from its ring against the release clock:
+//! measurement, and assigns it to a ring; and as the NIC's DMA does, it copies each ring's frames
+//! into that ring's own contiguous buffer, so a worker streams through its own memory and never
+//! through its neighbours' frames. Frames that give no flow (unparsable, non-IP) go to ring 0, as
+//! NICs send what they cannot hash to their default queue. Each ring keeps every frame's index in
+//! the original trace: records carry it as their sequence number. A worker then takes frames from
+//! its ring against the release clock:
 //! - [`Release::TopSpeed`]: a frame is released when its worker asks for it; nothing is dropped.
 //! - [`Release::Scheduled`]: frame `i` arrives at its release time (ns after the clock started,
 //!   plus one trace span per loop). Arrivals go into a ring of fixed size (default 4096 frames);
@@ -12,7 +15,8 @@
 //!   pacer thread: a worker's poll moves everything that has arrived since its last poll into
 //!   the ring (as the NIC's DMA would have) and then takes from the ring.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 use wire::{FlowKey, FrameBuffer, RssFunction, parse_frame, rss};
@@ -38,54 +42,68 @@ pub enum Release {
     },
 }
 
-/// Frames split over receive rings by RSS, and what the split learnt.
-pub struct RxRings {
-    /// Frame indices of each ring, in trace order.
-    pub rings: Vec<Vec<u32>>,
-    /// Distinct flows of each IP version seen by each ring (sizing that ring's flow table).
-    pub flows_per_ring: Vec<FlowEstimate>,
+/// One ring's frames: its own buffer, and each frame's index in the original trace.
+pub struct RingFrames<'a> {
+    /// The ring's frames, in trace order (borrowed when one ring takes the whole trace).
+    pub buffer: Cow<'a, FrameBuffer>,
+    /// For each frame of `buffer`, its index in the original trace.
+    pub trace_index: Vec<u32>,
+    /// Distinct flows of each IP version (sizing the ring's flow table).
+    pub flows: FlowEstimate,
 }
 
-impl RxRings {
-    /// Splits `frames` over `n` rings with the RSS function `rss` (before the clock).
-    pub fn fill(frames: &FrameBuffer, n: usize, rss: RssFunction) -> Self {
+/// Frames split over receive rings by RSS.
+pub struct RxRings<'a> {
+    /// The rings.
+    pub rings: Vec<RingFrames<'a>>,
+}
+
+impl<'a> RxRings<'a> {
+    /// Splits `frames` over `n` rings with the RSS function `rss` (before the clock). One ring
+    /// borrows the trace as it is.
+    pub fn fill(frames: &'a FrameBuffer, n: usize, rss: RssFunction) -> Self {
         let n = n.max(1);
-        let mut rings: Vec<Vec<u32>> =
-            (0..n).map(|_| Vec::with_capacity(frames.len() / n + 16)).collect();
+        let mut order: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(frames.len() / n + 16)).collect();
         let mut flows: Vec<HashSet<FlowKey>> = (0..n).map(|_| HashSet::new()).collect();
         for (i, f) in frames.iter().enumerate() {
             let ring = match parse_frame(&f, i as u32) {
                 Ok(r) => {
-                    let ring = rss::ring_of(rss.hash(&r), n);
+                    let ring = if n == 1 { 0 } else { rss::ring_of(rss.hash(&r), n) };
                     flows[ring].insert(r.flow_key());
                     ring
                 }
                 Err(_) => 0,
             };
-            rings[ring].push(i as u32);
+            order[ring].push(i as u32);
         }
-        Self { flows_per_ring: flows.iter().map(estimate).collect(), rings }
-    }
-
-    /// Everything in one ring (the `pipeline` and `farm` topologies' single source).
-    pub fn single(frames: &FrameBuffer) -> Self {
-        let mut flows = HashSet::new();
-        for (i, f) in frames.iter().enumerate() {
-            if let Ok(r) = parse_frame(&f, i as u32) {
-                flows.insert(r.flow_key());
-            }
-        }
-        Self {
-            rings: vec![(0..frames.len() as u32).collect()],
-            flows_per_ring: vec![estimate(&flows)],
-        }
+        let rings = order
+            .into_iter()
+            .zip(&flows)
+            .map(|(trace_index, flows)| {
+                let buffer = if n == 1 {
+                    Cow::Borrowed(frames)
+                } else {
+                    let bytes: usize =
+                        trace_index.iter().map(|&i| frames.metas()[i as usize].cap_len as usize).sum();
+                    let mut b = FrameBuffer::with_capacity(trace_index.len(), bytes);
+                    for &i in &trace_index {
+                        let f = frames.view(&frames.metas()[i as usize]);
+                        b.push(f.bytes, f.ts_ns, f.wire_len, f.link);
+                    }
+                    Cow::Owned(b)
+                };
+                RingFrames { buffer, trace_index, flows: estimate(flows) }
+            })
+            .collect();
+        Self { rings }
     }
 
     /// Flows over all rings.
     pub fn total_flows(&self) -> FlowEstimate {
-        self.flows_per_ring
-            .iter()
-            .fold(FlowEstimate::default(), |a, e| FlowEstimate { v4: a.v4 + e.v4, v6: a.v6 + e.v6 })
+        self.rings.iter().fold(FlowEstimate::default(), |a, r| FlowEstimate {
+            v4: a.v4 + r.flows.v4,
+            v6: a.v6 + r.flows.v6,
+        })
     }
 }
 
@@ -94,10 +112,12 @@ fn estimate(flows: &HashSet<FlowKey>) -> FlowEstimate {
     FlowEstimate { v4, v6: flows.len() - v4 }
 }
 
-/// A taken run of frames: indices into the frame buffer, all from one loop.
+/// A taken run of frames: positions in the ring's buffer, all from one loop.
 #[derive(Clone, Copy, Debug)]
 pub struct Taken<'a> {
-    /// Frame indices.
+    /// Position in the ring's buffer of the first frame; the others follow it.
+    pub first: usize,
+    /// The frames' indices in the original trace (their sequence numbers).
     pub frames: &'a [u32],
     /// Nanoseconds to add to their timestamps (the loop's shift).
     pub ts_shift_ns: u64,
@@ -107,6 +127,8 @@ pub struct Taken<'a> {
 
 /// One worker's view of its receive ring.
 pub struct RxRing<'a> {
+    buffer: &'a FrameBuffer,
+    /// Each frame's index in the original trace (release times are indexed by it).
     order: &'a [u32],
     loops: u64,
     span_ns: u64,
@@ -116,36 +138,41 @@ pub struct RxRing<'a> {
     release: Release,
     ring_size: usize,
     /// Scheduled mode: frames that arrived and fit, as (loop, position), oldest first.
-    arrived: std::collections::VecDeque<(u64, usize)>,
+    arrived: VecDeque<(u64, usize)>,
     /// Scheduled mode: next frame not yet arrived.
     next_arrival: (u64, usize),
-    taken_buf: Vec<u32>,
     /// Frames lost because the ring was full.
     pub dropped_ring_full: u64,
 }
 
 impl<'a> RxRing<'a> {
-    /// A ring over `order`, replayed `loops` times with timestamps shifted by `span_ns` per loop.
+    /// A ring over `frames`, replayed `loops` times with timestamps shifted by `span_ns` per
+    /// loop.
     pub fn new(
-        order: &'a [u32],
+        frames: &'a RingFrames<'_>,
         loops: u64,
         span_ns: u64,
         release: Release,
         ring_size: usize,
     ) -> Self {
         Self {
-            order,
+            buffer: &frames.buffer,
+            order: &frames.trace_index,
             loops,
             span_ns,
             loop_idx: 0,
             pos: 0,
             release,
             ring_size: ring_size.max(1),
-            arrived: std::collections::VecDeque::with_capacity(ring_size.max(1)),
+            arrived: VecDeque::with_capacity(ring_size.max(1)),
             next_arrival: (0, 0),
-            taken_buf: Vec::new(),
             dropped_ring_full: 0,
         }
+    }
+
+    /// The ring's frames.
+    pub fn buffer(&self) -> &'a FrameBuffer {
+        self.buffer
     }
 
     /// Frames this ring will offer over all loops.
@@ -165,11 +192,12 @@ impl<'a> RxRing<'a> {
     }
 
     /// Takes up to `max` frames released by `now_ns`; an empty run when none is ready.
-    pub fn take(&mut self, max: usize, now_ns: u64) -> Taken<'_> {
+    pub fn take(&mut self, max: usize, now_ns: u64) -> Taken<'a> {
+        let order: &'a [u32] = self.order;
         match &self.release {
             Release::TopSpeed => {
                 if self.loop_idx >= self.loops || self.order.is_empty() {
-                    return Taken { frames: &[], ts_shift_ns: 0, released_ns: now_ns };
+                    return Taken { first: 0, frames: &[], ts_shift_ns: 0, released_ns: now_ns };
                 }
                 let start = self.pos;
                 let end = (start + max).min(self.order.len());
@@ -179,28 +207,29 @@ impl<'a> RxRing<'a> {
                     self.pos = 0;
                     self.loop_idx += 1;
                 }
-                Taken { frames: &self.order[start..end], ts_shift_ns: shift, released_ns: now_ns }
+                Taken {
+                    first: start,
+                    frames: &order[start..end],
+                    ts_shift_ns: shift,
+                    released_ns: now_ns,
+                }
             }
             Release::Scheduled { times, span_ns } => {
                 let (times, span) = (times.clone(), *span_ns);
                 self.admit(&times, span, now_ns);
-                // Take a run from one loop.
-                self.taken_buf.clear();
+                // Take a run from one loop: consecutive positions of the ring's buffer.
                 let Some(&(lp, first)) = self.arrived.front() else {
-                    return Taken { frames: &[], ts_shift_ns: 0, released_ns: now_ns };
+                    return Taken { first: 0, frames: &[], ts_shift_ns: 0, released_ns: now_ns };
                 };
                 let released = times[self.order[first] as usize] + lp * span;
-                while self.taken_buf.len() < max {
-                    match self.arrived.front() {
-                        Some(&(l, p)) if l == lp => {
-                            self.taken_buf.push(self.order[p]);
-                            self.arrived.pop_front();
-                        }
-                        _ => break,
-                    }
+                let mut n = 0;
+                while n < max && self.arrived.front() == Some(&(lp, first + n)) {
+                    self.arrived.pop_front();
+                    n += 1;
                 }
                 Taken {
-                    frames: &self.taken_buf,
+                    first,
+                    frames: &order[first..first + n],
                     ts_shift_ns: lp * self.span_ns,
                     released_ns: released,
                 }
@@ -230,14 +259,22 @@ impl<'a> RxRing<'a> {
 mod tests {
     use super::*;
 
+    fn ring(trace_index: Vec<u32>) -> RingFrames<'static> {
+        let mut buffer = FrameBuffer::new();
+        for &i in &trace_index {
+            buffer.push(&[i as u8], u64::from(i), 60, wire::LinkType::Ethernet);
+        }
+        RingFrames { buffer: Cow::Owned(buffer), trace_index, flows: FlowEstimate::default() }
+    }
+
     #[test]
     fn top_speed_takes_everything_in_order_across_loops() {
-        let order = [3u32, 5, 7];
-        let mut r = RxRing::new(&order, 2, 100, Release::TopSpeed, 4);
+        let frames = ring(vec![3, 5, 7]);
+        let mut r = RxRing::new(&frames, 2, 100, Release::TopSpeed, 4);
         let a = r.take(2, 0);
-        assert_eq!((a.frames, a.ts_shift_ns), (&[3u32, 5][..], 0));
+        assert_eq!((a.first, a.frames, a.ts_shift_ns), (0, &[3u32, 5][..], 0));
         let b = r.take(2, 0);
-        assert_eq!(b.frames, &[7]);
+        assert_eq!((b.first, b.frames), (2, &[7u32][..]));
         let c = r.take(5, 0);
         assert_eq!((c.frames, c.ts_shift_ns), (&[3u32, 5, 7][..], 100));
         assert!(r.is_done());
@@ -246,10 +283,32 @@ mod tests {
     }
 
     #[test]
+    fn rss_split_keeps_every_frame_once_in_its_own_buffer() {
+        let mut trace = FrameBuffer::new();
+        for i in 0..50u8 {
+            // Raw IPv4 headers with distinct sources: a few flows.
+            let mut ip = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, i % 7, 10, 0, 0, 1];
+            ip[3] = 20;
+            trace.push(&ip, u64::from(i), 20, wire::LinkType::RawIp);
+        }
+        let rings = RxRings::fill(&trace, 3, RssFunction::Toeplitz);
+        let mut seen: Vec<u32> = rings.rings.iter().flat_map(|r| r.trace_index.clone()).collect();
+        seen.sort();
+        assert_eq!(seen, (0..50).collect::<Vec<u32>>());
+        for r in &rings.rings {
+            assert_eq!(r.buffer.len(), r.trace_index.len());
+            for (f, &i) in r.buffer.iter().zip(&r.trace_index) {
+                assert_eq!(f.bytes, trace.get(i as usize).unwrap().bytes);
+            }
+        }
+        assert_eq!(rings.total_flows().v4, 7);
+    }
+
+    #[test]
     fn scheduled_burst_overflows_a_small_ring() {
-        let order: Vec<u32> = (0..10).collect();
+        let frames = ring((0..10).collect());
         let times: Arc<[u64]> = vec![0u64; 10].into();
-        let mut r = RxRing::new(&order, 1, 1, Release::Scheduled { times, span_ns: 1 }, 4);
+        let mut r = RxRing::new(&frames, 1, 1, Release::Scheduled { times, span_ns: 1 }, 4);
         let a = r.take(100, 0);
         assert_eq!(a.frames, &[0, 1, 2, 3]);
         assert_eq!(r.dropped_ring_full, 6);
@@ -258,9 +317,9 @@ mod tests {
 
     #[test]
     fn scheduled_frames_wait_for_their_time() {
-        let order: Vec<u32> = (0..4).collect();
+        let frames = ring((0..4).collect());
         let times: Arc<[u64]> = vec![0u64, 10, 20, 30].into();
-        let mut r = RxRing::new(&order, 2, 40, Release::Scheduled { times, span_ns: 40 }, 8);
+        let mut r = RxRing::new(&frames, 2, 40, Release::Scheduled { times, span_ns: 40 }, 8);
         assert_eq!(r.take(8, 15).frames, &[0, 1]);
         assert_eq!(r.take(8, 15).frames, &[] as &[u32]);
         let t = r.take(8, 45);

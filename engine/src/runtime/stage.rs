@@ -1,7 +1,7 @@
 //! The one generic thread loop: take records from the input, hand them to the output, wait with
 //! the wait strategy when there is nothing to do, and account for every frame.
 
-use wire::{FrameBuffer, PacketRecord, parse_frame_into, rss};
+use wire::{PacketRecord, parse_frame_into, rss};
 
 use super::clock::RunClock;
 use super::nic::RxRing;
@@ -50,8 +50,7 @@ pub(crate) struct StageResult {
 }
 
 /// Everything a thread loop needs besides its input and output.
-pub(crate) struct StageEnv<'a> {
-    pub(crate) frames: &'a FrameBuffer,
+pub(crate) struct StageEnv {
     pub(crate) clock: RunClock,
     pub(crate) batch: usize,
     pub(crate) wait: WaitStrategy,
@@ -59,7 +58,7 @@ pub(crate) struct StageEnv<'a> {
 
 /// Runs one thread of a plan to the end of its input.
 pub(crate) fn run_stage(
-    env: &StageEnv<'_>,
+    env: &StageEnv,
     mut input: StageInput<'_>,
     mut output: StageOutput,
     mut m: ThreadMetrics,
@@ -79,10 +78,10 @@ pub(crate) fn run_stage(
                     false
                 } else {
                     m.frames_in += taken.frames.len() as u64;
-                    let metas = env.frames.metas();
+                    let metas = &ring.buffer().metas()[taken.first..taken.first + taken.frames.len()];
                     let mut n = 0;
-                    for &i in taken.frames {
-                        let f = env.frames.view(&metas[i as usize]);
+                    for (meta, &i) in metas.iter().zip(taken.frames) {
+                        let f = ring.buffer().view(meta);
                         match parse_frame_into(&f, i, &mut scratch[n]) {
                             Ok(()) => {
                                 scratch[n].ts_ns += taken.ts_shift_ns;
@@ -143,7 +142,7 @@ pub(crate) fn run_stage(
 /// Hands a run of records to the output.
 #[inline]
 fn deliver(
-    env: &StageEnv<'_>,
+    env: &StageEnv,
     output: &mut StageOutput,
     records: &[PacketRecord],
     released_ns: u64,
@@ -191,7 +190,7 @@ fn deliver(
 
 /// A free batch for a destination, waiting for one to be recycled (backpressure).
 fn acquire(
-    env: &StageEnv<'_>,
+    env: &StageEnv,
     tx: &mut BatchSender,
     m: &mut ThreadMetrics,
     backoff: &mut Backoff,
@@ -208,7 +207,7 @@ fn acquire(
 
 /// Publishes a batch, waiting for room (backpressure, never a drop).
 fn send(
-    env: &StageEnv<'_>,
+    env: &StageEnv,
     tx: &mut BatchSender,
     batch: Option<Box<Batch>>,
     m: &mut ThreadMetrics,
@@ -230,7 +229,7 @@ fn send(
 
 /// Publishes pending partial batches older than the flush timeout (all of them with `all`).
 fn flush_due(
-    env: &StageEnv<'_>,
+    env: &StageEnv,
     router: &mut Router,
     m: &mut ThreadMetrics,
     backoff: &mut Backoff,

@@ -1,17 +1,21 @@
 //! A flat open-addressing flow table keyed by the 5-tuple.
 //!
 //! Two arrays, one per IP version, so the common IPv4 entry stays at 32 bytes (two per cache
-//! line) while IPv6 entries take 64. Linear probing; the home slot is the high half of a
+//! line) while IPv6 entries take 64. Keys are packed into machine words whose last word carries a
+//! "used" bit, so an empty slot is one compare and a match two (IPv4) or three (IPv6), with no
+//! field-by-field branching. Linear probing; the home slot is the high half of a
 //! multiply-and-fold hash of the key words times the capacity, so the capacity need not be a
-//! power of two and the table is no larger than its flows need (load at most 3/4). The table is sized and pre-faulted before the
-//! clock starts (every page written), and grows by doubling past a load of 3/4, which the run
-//! reports (`grows`) because it costs time inside the measurement. Entries live on huge pages
-//! where the kernel allows ([`super::huge`]), so random lookups do not also miss the TLB.
+//! power of two and the table is no larger than its flows need. The table is sized and
+//! pre-faulted before the clock starts (every page written), and grows by half past a load of
+//! 3/4, which the run reports (`grows`) because it costs time inside the measurement. Entries
+//! live on huge pages where the kernel allows ([`super::huge`]), so random lookups do not also
+//! miss the TLB.
 //!
 //! [`FlowTable::update_batch`] works the way Jetstream's grouped packet vectors do: it hashes a
-//! whole batch first and prefetches every slot, then applies the updates, so the memory misses
-//! of one batch overlap instead of queuing one after another.
+//! group of records first and prefetches every home slot, then applies the updates, so the
+//! memory misses of a group overlap instead of queuing one after another.
 
+use wire::record::flags;
 use wire::{FlowKey, FlowKeyV4, FlowKeyV6, PacketRecord};
 
 use super::huge::HugeArray;
@@ -41,32 +45,15 @@ pub struct Counters {
     pub bytes: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C, align(32))]
-struct EntryV4 {
-    src: u32,
-    dst: u32,
-    sport: u16,
-    dport: u16,
-    proto: u8,
-    used: bool,
-    value: Counters,
+/// Ports, protocol and the used bit in one word: `sport << 32 | dport << 16 | proto << 8 | 1`.
+#[inline]
+fn rest_word(sport: u16, dport: u16, proto: u8) -> u64 {
+    (u64::from(sport) << 32) | (u64::from(dport) << 16) | (u64::from(proto) << 8) | 1
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C, align(64))]
-struct EntryV6 {
-    src: u128,
-    dst: u128,
-    sport: u16,
-    dport: u16,
-    proto: u8,
-    used: bool,
-    value: Counters,
+fn unpack_rest(rest: u64) -> (u16, u16, u8) {
+    ((rest >> 32) as u16, (rest >> 16) as u16, (rest >> 8) as u8)
 }
-
-const _: () = assert!(std::mem::size_of::<EntryV4>() == 32);
-const _: () = assert!(std::mem::size_of::<EntryV6>() == 64);
 
 const K1: u64 = 0x9e37_79b9_7f4a_7c15;
 const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
@@ -77,20 +64,108 @@ fn fold(a: u64, b: u64) -> u64 {
     (m as u64) ^ ((m >> 64) as u64)
 }
 
-#[inline]
-fn hash_v4(k: &FlowKeyV4) -> u64 {
-    let a = (u64::from(k.src) << 32) | u64::from(k.dst);
-    let b = (u64::from(k.sport) << 32) | (u64::from(k.dport) << 16) | u64::from(k.proto);
-    fold(a, b)
+/// A 5-tuple packed for the table; the all-zero value is the empty slot.
+trait PackedKey: Copy + Default + PartialEq {
+    fn is_empty(&self) -> bool;
+    fn hash(&self) -> u64;
+}
+
+/// IPv4 key: `src << 32 | dst`, then the rest word. 16 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct KeyV4 {
+    addrs: u64,
+    rest: u64,
+}
+
+/// IPv6 key: both addresses, then the rest word. 40 bytes (48 with alignment).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct KeyV6 {
+    src: u128,
+    dst: u128,
+    rest: u64,
+}
+
+impl PackedKey for KeyV4 {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.rest == 0
+    }
+    #[inline]
+    fn hash(&self) -> u64 {
+        fold(self.addrs, self.rest)
+    }
+}
+
+impl PackedKey for KeyV6 {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.rest == 0
+    }
+    #[inline]
+    fn hash(&self) -> u64 {
+        let h = fold(self.src as u64, (self.src >> 64) as u64);
+        let h = fold(h ^ self.dst as u64, (self.dst >> 64) as u64);
+        fold(h, self.rest)
+    }
+}
+
+impl From<&FlowKeyV4> for KeyV4 {
+    fn from(k: &FlowKeyV4) -> Self {
+        Self {
+            addrs: (u64::from(k.src) << 32) | u64::from(k.dst),
+            rest: rest_word(k.sport, k.dport, k.proto),
+        }
+    }
+}
+
+impl From<&FlowKeyV6> for KeyV6 {
+    fn from(k: &FlowKeyV6) -> Self {
+        Self { src: k.src, dst: k.dst, rest: rest_word(k.sport, k.dport, k.proto) }
+    }
+}
+
+impl From<&KeyV4> for FlowKey {
+    fn from(k: &KeyV4) -> Self {
+        let (sport, dport, proto) = unpack_rest(k.rest);
+        FlowKey::V4(FlowKeyV4 { src: (k.addrs >> 32) as u32, dst: k.addrs as u32, sport, dport, proto })
+    }
+}
+
+impl From<&KeyV6> for FlowKey {
+    fn from(k: &KeyV6) -> Self {
+        let (sport, dport, proto) = unpack_rest(k.rest);
+        FlowKey::V6(FlowKeyV6 { src: k.src, dst: k.dst, sport, dport, proto })
+    }
+}
+
+/// A record's key, packed straight from the record (no `FlowKey` in between).
+#[derive(Clone, Copy, Debug)]
+enum Packed {
+    V4(KeyV4),
+    V6(KeyV6),
 }
 
 #[inline]
-fn hash_v6(k: &FlowKeyV6) -> u64 {
-    let p = (u64::from(k.sport) << 32) | (u64::from(k.dport) << 16) | u64::from(k.proto);
-    let h = fold(k.src as u64, (k.src >> 64) as u64);
-    let h = fold(h ^ k.dst as u64, (k.dst >> 64) as u64);
-    fold(h, p)
+fn pack(r: &PacketRecord) -> Packed {
+    let rest = rest_word(r.sport, r.dport, r.proto);
+    if r.has(flags::IPV6) {
+        Packed::V6(KeyV6 { src: u128::from_be_bytes(r.src), dst: u128::from_be_bytes(r.dst), rest })
+    } else {
+        let v4 = |a: &[u8; 16]| u64::from(u32::from_be_bytes([a[12], a[13], a[14], a[15]]));
+        Packed::V4(KeyV4 { addrs: (v4(&r.src) << 32) | v4(&r.dst), rest })
+    }
 }
+
+/// One slot: a packed key and its counters (32 bytes for IPv4, 64 for IPv6).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+struct Entry<K> {
+    key: K,
+    value: Counters,
+}
+
+const _: () = assert!(size_of::<Entry<KeyV4>>() == 32);
+const _: () = assert!(size_of::<Entry<KeyV6>>() == 64);
 
 #[inline]
 fn prefetch<T>(p: *const T) {
@@ -105,20 +180,20 @@ fn prefetch<T>(p: *const T) {
 }
 
 /// One open-addressing array of entries of one IP version.
-struct Slots<E: Copy> {
-    entries: HugeArray<E>,
+struct Slots<K: PackedKey> {
+    entries: HugeArray<Entry<K>>,
     /// Number of slots (any size: slots come from the hash by multiply-high, not a mask).
     cap: usize,
     len: usize,
 }
 
-impl<E: Copy + Default> Slots<E> {
+impl<K: PackedKey> Slots<K> {
     fn with_capacity(min: usize) -> Self {
-        // Room for `min` flows at the growth threshold's load, and no more: the smaller the
+        // Room for `min` flows below the growth threshold's load, and no more: the smaller the
         // table, the more of it stays in cache.
         let cap = min.max(8) * 4 / 3 + 1;
         // Every entry is written now, so every page is faulted in before the clock starts.
-        Self { entries: HugeArray::new(cap, E::default()), cap, len: 0 }
+        Self { entries: HugeArray::new(cap, Entry::default()), cap, len: 0 }
     }
 
     /// The home slot of a hash: the high half of `hash * cap`, uniform over any capacity.
@@ -127,21 +202,54 @@ impl<E: Copy + Default> Slots<E> {
         ((u128::from(h) * self.cap as u128) >> 64) as usize
     }
 
-    /// The slot after `i`, wrapping.
     #[inline]
-    fn next(&self, i: usize) -> usize {
-        if i + 1 == self.cap { 0 } else { i + 1 }
+    fn prefetch_home(&self, h: u64) {
+        prefetch(&self.entries[self.home(h)]);
     }
 
-    fn needs_grow(&self) -> bool {
-        (self.len + 1) * 4 > self.cap * 3
+    /// The counters of `key`, inserted as zeros if absent.
+    #[inline]
+    fn counters(&mut self, key: &K, h: u64, grows: &mut u32) -> &mut Counters {
+        if (self.len + 1) * 4 > self.cap * 3 {
+            self.grow();
+            *grows += 1;
+        }
+        let mut i = self.home(h);
+        loop {
+            let e = &self.entries[i];
+            if e.key == *key {
+                return &mut self.entries[i].value;
+            }
+            if e.key.is_empty() {
+                break;
+            }
+            i = if i + 1 == self.cap { 0 } else { i + 1 };
+        }
+        self.len += 1;
+        let e = &mut self.entries[i];
+        e.key = *key;
+        &mut e.value
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let bigger = Slots::with_capacity(self.cap * 3 / 2);
+        let old = std::mem::replace(self, bigger);
+        let mut ignored = 0;
+        for e in old.entries.iter().filter(|e| !e.key.is_empty()) {
+            *self.counters(&e.key, e.key.hash(), &mut ignored) = e.value;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry<K>> + '_ {
+        self.entries.iter().filter(|e| !e.key.is_empty())
     }
 }
 
 /// A flow table from 5-tuples to [`Counters`].
 pub struct FlowTable {
-    v4: Slots<EntryV4>,
-    v6: Slots<EntryV6>,
+    v4: Slots<KeyV4>,
+    v6: Slots<KeyV6>,
     grows: u32,
 }
 
@@ -167,62 +275,58 @@ impl FlowTable {
         self.len() == 0
     }
 
-    /// How many times the table doubled after it was created.
+    /// How many times an array grew after the table was created.
     pub fn grows(&self) -> u32 {
         self.grows
     }
 
     /// Bytes of entry storage.
     pub fn memory_bytes(&self) -> usize {
-        self.v4.cap * 32 + self.v6.cap * 64
+        self.v4.cap * size_of::<Entry<KeyV4>>() + self.v6.cap * size_of::<Entry<KeyV6>>()
     }
 
     /// Adds `packets` and `bytes` to a flow's counters.
-    #[inline]
     pub fn add(&mut self, key: &FlowKey, packets: u64, bytes: u64) {
-        match key {
+        let c = match key {
             FlowKey::V4(k) => {
-                let h = hash_v4(k);
-                let c = self.slot_v4(k, h);
-                c.packets += packets;
-                c.bytes += bytes;
+                let k = KeyV4::from(k);
+                self.v4.counters(&k, k.hash(), &mut self.grows)
             }
             FlowKey::V6(k) => {
-                let h = hash_v6(k);
-                let c = self.slot_v6(k, h);
-                c.packets += packets;
-                c.bytes += bytes;
+                let k = KeyV6::from(k);
+                self.v6.counters(&k, k.hash(), &mut self.grows)
             }
-        }
+        };
+        c.packets += packets;
+        c.bytes += bytes;
     }
 
     /// Counts every record of a batch (one packet and its wire length each): hashes and
-    /// prefetches the whole batch first, then updates.
+    /// prefetches a group of records first, then updates them.
     pub fn update_batch(&mut self, records: &[PacketRecord]) {
         const GROUP: usize = 32;
-        let mut keys = [FlowKey::V4(FlowKeyV4::default()); GROUP];
+        let mut keys = [Packed::V4(KeyV4::default()); GROUP];
         let mut hashes = [0u64; GROUP];
         for chunk in records.chunks(GROUP) {
             for (i, r) in chunk.iter().enumerate() {
-                let k = r.flow_key();
-                hashes[i] = match &k {
-                    FlowKey::V4(k) => {
-                        let h = hash_v4(k);
-                        prefetch(&self.v4.entries[self.v4.home(h)]);
+                keys[i] = pack(r);
+                hashes[i] = match &keys[i] {
+                    Packed::V4(k) => {
+                        let h = k.hash();
+                        self.v4.prefetch_home(h);
                         h
                     }
-                    FlowKey::V6(k) => {
-                        let h = hash_v6(k);
-                        prefetch(&self.v6.entries[self.v6.home(h)]);
+                    Packed::V6(k) => {
+                        let h = k.hash();
+                        self.v6.prefetch_home(h);
                         h
                     }
                 };
-                keys[i] = k;
             }
             for (i, r) in chunk.iter().enumerate() {
                 let c = match &keys[i] {
-                    FlowKey::V4(k) => self.slot_v4(k, hashes[i]),
-                    FlowKey::V6(k) => self.slot_v6(k, hashes[i]),
+                    Packed::V4(k) => self.v4.counters(k, hashes[i], &mut self.grows),
+                    Packed::V6(k) => self.v6.counters(k, hashes[i], &mut self.grows),
                 };
                 c.packets += 1;
                 c.bytes += u64::from(r.wire_len());
@@ -230,132 +334,10 @@ impl FlowTable {
         }
     }
 
-    #[inline]
-    fn slot_v4(&mut self, k: &FlowKeyV4, h: u64) -> &mut Counters {
-        if self.v4.needs_grow() {
-            self.grow_v4();
-        }
-        let mut i = self.v4.home(h);
-        loop {
-            let e = &self.v4.entries[i];
-            if !e.used {
-                break;
-            }
-            if e.src == k.src
-                && e.dst == k.dst
-                && e.sport == k.sport
-                && e.dport == k.dport
-                && e.proto == k.proto
-            {
-                return &mut self.v4.entries[i].value;
-            }
-            i = self.v4.next(i);
-        }
-        self.v4.len += 1;
-        let e = &mut self.v4.entries[i];
-        *e = EntryV4 {
-            src: k.src,
-            dst: k.dst,
-            sport: k.sport,
-            dport: k.dport,
-            proto: k.proto,
-            used: true,
-            value: Counters::default(),
-        };
-        &mut e.value
-    }
-
-    #[inline]
-    fn slot_v6(&mut self, k: &FlowKeyV6, h: u64) -> &mut Counters {
-        if self.v6.needs_grow() {
-            self.grow_v6();
-        }
-        let mut i = self.v6.home(h);
-        loop {
-            let e = &self.v6.entries[i];
-            if !e.used {
-                break;
-            }
-            if e.src == k.src
-                && e.dst == k.dst
-                && e.sport == k.sport
-                && e.dport == k.dport
-                && e.proto == k.proto
-            {
-                return &mut self.v6.entries[i].value;
-            }
-            i = self.v6.next(i);
-        }
-        self.v6.len += 1;
-        let e = &mut self.v6.entries[i];
-        *e = EntryV6 {
-            src: k.src,
-            dst: k.dst,
-            sport: k.sport,
-            dport: k.dport,
-            proto: k.proto,
-            used: true,
-            value: Counters::default(),
-        };
-        &mut e.value
-    }
-
-    #[cold]
-    fn grow_v4(&mut self) {
-        self.grows += 1;
-        let bigger = Slots::with_capacity(self.v4.cap * 3 / 2);
-        let old = std::mem::replace(&mut self.v4, bigger);
-        for e in old.entries.iter().filter(|e| e.used) {
-            let k = FlowKeyV4 {
-                src: e.src,
-                dst: e.dst,
-                sport: e.sport,
-                dport: e.dport,
-                proto: e.proto,
-            };
-            *self.slot_v4(&k, hash_v4(&k)) = e.value;
-        }
-    }
-
-    #[cold]
-    fn grow_v6(&mut self) {
-        self.grows += 1;
-        let bigger = Slots::with_capacity(self.v6.cap * 3 / 2);
-        let old = std::mem::replace(&mut self.v6, bigger);
-        for e in old.entries.iter().filter(|e| e.used) {
-            let k = FlowKeyV6 {
-                src: e.src,
-                dst: e.dst,
-                sport: e.sport,
-                dport: e.dport,
-                proto: e.proto,
-            };
-            *self.slot_v6(&k, hash_v6(&k)) = e.value;
-        }
-    }
-
     /// Every flow and its counters, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (FlowKey, Counters)> + '_ {
-        let v4 = self.v4.entries.iter().filter(|e| e.used).map(|e| {
-            let k = FlowKeyV4 {
-                src: e.src,
-                dst: e.dst,
-                sport: e.sport,
-                dport: e.dport,
-                proto: e.proto,
-            };
-            (FlowKey::V4(k), e.value)
-        });
-        let v6 = self.v6.entries.iter().filter(|e| e.used).map(|e| {
-            let k = FlowKeyV6 {
-                src: e.src,
-                dst: e.dst,
-                sport: e.sport,
-                dport: e.dport,
-                proto: e.proto,
-            };
-            (FlowKey::V6(k), e.value)
-        });
+        let v4 = self.v4.iter().map(|e| (FlowKey::from(&e.key), e.value));
+        let v6 = self.v6.iter().map(|e| (FlowKey::from(&e.key), e.value));
         v4.chain(v6)
     }
 }
@@ -394,6 +376,32 @@ mod tests {
         assert_eq!(t.len(), m.len());
         let got: HashMap<FlowKey, Counters> = t.iter().collect();
         assert_eq!(got, m);
+    }
+
+    #[test]
+    fn batches_count_like_single_adds() {
+        let mut r = PacketRecord::default();
+        let mut batch = Vec::new();
+        for i in 0..300u32 {
+            r.src = wire::record::mapped_v4((i % 7).to_be_bytes());
+            r.sport = (i % 5) as u16;
+            r.proto = 6;
+            r.set_wire_len(100 + i);
+            r.set_flags(if i % 11 == 0 { flags::IPV6 } else { 0 });
+            batch.push(r);
+        }
+        let mut a = FlowTable::with_capacity(2);
+        a.update_batch(&batch);
+        let mut b = FlowTable::with_capacity(2);
+        for r in &batch {
+            b.add(&r.flow_key(), 1, u64::from(r.wire_len()));
+        }
+        let mut x: Vec<_> = a.iter().collect();
+        let mut y: Vec<_> = b.iter().collect();
+        x.sort_by_key(|e| e.0);
+        y.sort_by_key(|e| e.0);
+        assert_eq!(x, y);
+        assert!(a.grows() > 0);
     }
 
     #[test]

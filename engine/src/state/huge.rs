@@ -32,10 +32,11 @@ impl<E: Copy> HugeArray<E> {
         let len = len.max(1);
         let bytes = len.checked_mul(size_of::<E>()).expect("array size overflows usize").max(1);
         let huge = bytes >= HUGE_PAGE;
+        // Small arrays still start on a cache line, so 32-byte entries never straddle two.
         let (size, align) = if huge {
             (bytes.next_multiple_of(HUGE_PAGE), HUGE_PAGE)
         } else {
-            (bytes, align_of::<E>())
+            (bytes, align_of::<E>().max(64))
         };
         let layout = Layout::from_size_align(size, align).expect("valid array layout");
         // SAFETY: `layout` has a non-zero size (at least one byte).
@@ -48,7 +49,7 @@ impl<E: Copy> HugeArray<E> {
         }
         for i in 0..len {
             // SAFETY: `i < len` and the allocation holds `len` elements of `E`, suitably
-            // aligned (2 MiB or `align_of::<E>()`); writing initialises, and faults in, each.
+            // aligned (2 MiB, or the larger of 64 and `align_of::<E>()`); writing initialises, and faults in, each.
             unsafe { ptr.as_ptr().add(i).write(value) };
         }
         Self { ptr, len, layout }
