@@ -5,6 +5,7 @@
 //! embedded in the binary and registered with plotters once ([`ensure_fonts`]), so drawing never
 //! depends on the fonts installed on the machine.
 
+mod layout;
 pub mod scaling;
 pub mod style;
 pub mod text;

@@ -63,7 +63,8 @@ impl<'a> RxRings<'a> {
     /// borrows the trace as it is.
     pub fn fill(frames: &'a FrameBuffer, n: usize, rss: RssFunction) -> Self {
         let n = n.max(1);
-        let mut order: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(frames.len() / n + 16)).collect();
+        let mut order: Vec<Vec<u32>> =
+            (0..n).map(|_| Vec::with_capacity(frames.len() / n + 16)).collect();
         let mut flows: Vec<HashSet<FlowKey>> = (0..n).map(|_| HashSet::new()).collect();
         for (i, f) in frames.iter().enumerate() {
             let ring = match parse_frame(&f, i as u32) {
@@ -83,8 +84,10 @@ impl<'a> RxRings<'a> {
                 let buffer = if n == 1 {
                     Cow::Borrowed(frames)
                 } else {
-                    let bytes: usize =
-                        trace_index.iter().map(|&i| frames.metas()[i as usize].cap_len as usize).sum();
+                    let bytes: usize = trace_index
+                        .iter()
+                        .map(|&i| frames.metas()[i as usize].cap_len as usize)
+                        .sum();
                     let mut b = FrameBuffer::with_capacity(trace_index.len(), bytes);
                     for &i in &trace_index {
                         let f = frames.view(&frames.metas()[i as usize]);

@@ -78,7 +78,8 @@ pub(crate) fn run_stage(
                     false
                 } else {
                     m.frames_in += taken.frames.len() as u64;
-                    let metas = &ring.buffer().metas()[taken.first..taken.first + taken.frames.len()];
+                    let metas =
+                        &ring.buffer().metas()[taken.first..taken.first + taken.frames.len()];
                     let mut n = 0;
                     for (meta, &i) in metas.iter().zip(taken.frames) {
                         let f = ring.buffer().view(meta);

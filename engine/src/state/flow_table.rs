@@ -127,7 +127,13 @@ impl From<&FlowKeyV6> for KeyV6 {
 impl From<&KeyV4> for FlowKey {
     fn from(k: &KeyV4) -> Self {
         let (sport, dport, proto) = unpack_rest(k.rest);
-        FlowKey::V4(FlowKeyV4 { src: (k.addrs >> 32) as u32, dst: k.addrs as u32, sport, dport, proto })
+        FlowKey::V4(FlowKeyV4 {
+            src: (k.addrs >> 32) as u32,
+            dst: k.addrs as u32,
+            sport,
+            dport,
+            proto,
+        })
     }
 }
 
