@@ -112,9 +112,7 @@ pub(crate) fn run_stage(
             if let StageOutput::Route(router) = &mut output {
                 flush_due(env, router, &mut m, &mut backoff, false);
             }
-            let t0 = env.clock.now_ns();
-            backoff.snooze();
-            m.idle_ns += env.clock.now_ns() - t0;
+            wait_idle(env, &mut m.idle_ns, &mut backoff);
         }
     }
     if let StageInput::Ring(ring) = &input
@@ -138,6 +136,13 @@ pub(crate) fn run_stage(
         }
     };
     StageResult { output: result, metrics: m }
+}
+
+/// Waits once with the wait strategy, adding the time waited to `idle_ns`.
+fn wait_idle(env: &StageEnv, idle_ns: &mut u64, backoff: &mut Backoff) {
+    let t0 = env.clock.now_ns();
+    backoff.snooze();
+    *idle_ns += env.clock.now_ns().saturating_sub(t0);
 }
 
 /// Hands a run of records to the output.
@@ -200,9 +205,7 @@ fn acquire(
         if let Some(b) = tx.acquire() {
             return b;
         }
-        let t0 = env.clock.now_ns();
-        backoff.snooze();
-        m.idle_ns += env.clock.now_ns() - t0;
+        wait_idle(env, &mut m.idle_ns, backoff);
     }
 }
 
@@ -220,9 +223,7 @@ fn send(
             Ok(()) => return,
             Err(back) => {
                 b = back;
-                let t0 = env.clock.now_ns();
-                backoff.snooze();
-                m.idle_ns += env.clock.now_ns() - t0;
+                wait_idle(env, &mut m.idle_ns, backoff);
             }
         }
     }
