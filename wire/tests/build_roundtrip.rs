@@ -103,3 +103,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Both directions of a connection reach the same ring, with either RSS function, for any
+    /// addresses, ports and protocol (TCP, UDP, ICMP; IPv4 and IPv6).
+    #[test]
+    fn rss_is_symmetric(spec in spec()) {
+        let mut fwd = Vec::new();
+        let wire_len = spec.write(&mut fwd, 128);
+        let mut back_spec = spec.clone();
+        std::mem::swap(&mut back_spec.src, &mut back_spec.dst);
+        back_spec.transport = match spec.transport {
+            Transport::Tcp { sport, dport, seq, ack, flags, window } => {
+                Transport::Tcp { sport: dport, dport: sport, seq: ack, ack: seq, flags, window }
+            }
+            Transport::Udp { sport, dport } => Transport::Udp { sport: dport, dport: sport },
+            icmp => icmp,
+        };
+        let mut back = Vec::new();
+        back_spec.write(&mut back, 128);
+        let parse = |b: &[u8]| parse_frame(&Frame { bytes: b, ts_ns: 0, wire_len, link: spec.link }, 0).expect("parses");
+        let (a, b) = (parse(&fwd), parse(&back));
+        for f in [wire::RssFunction::Toeplitz, wire::RssFunction::Fast] {
+            prop_assert_eq!(f.hash(&a), f.hash(&b), "{:?}", f);
+            for rings in 1..9 {
+                prop_assert_eq!(wire::rss::ring_of(f.hash(&a), rings), wire::rss::ring_of(f.hash(&b), rings));
+            }
+        }
+    }
+}
