@@ -6,10 +6,14 @@ use wire::{PacketRecord, parse_frame_into, rss};
 use super::clock::RunClock;
 use super::nic::RxRing;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
+use crate::prefetch::prefetch;
 use crate::query::{App, FlowCounts};
 use crate::queue::FlushPolicy;
 use crate::queue::batch::{Batch, BatchReceiver, BatchSender, Recv};
 use crate::queue::wait::{Backoff, WaitStrategy};
+
+/// How many frames ahead of the one being parsed the loop prefetches.
+const PREFETCH_AHEAD: usize = 8;
 
 /// Where a thread's records come from.
 pub(crate) enum StageInput<'a> {
@@ -78,11 +82,16 @@ pub(crate) fn run_stage(
                     false
                 } else {
                     m.frames_in += taken.frames.len() as u64;
-                    let metas =
-                        &ring.buffer().metas()[taken.first..taken.first + taken.frames.len()];
+                    let buffer = ring.buffer();
+                    let all = buffer.metas();
+                    let metas = &all[taken.first..taken.first + taken.frames.len()];
                     let mut n = 0;
-                    for (meta, &i) in metas.iter().zip(taken.frames) {
-                        let f = ring.buffer().view(meta);
+                    for (k, (meta, &i)) in metas.iter().zip(taken.frames).enumerate() {
+                        // The frame a few ahead: its bytes arrive while these are parsed.
+                        if let Some(ahead) = all.get(taken.first + k + PREFETCH_AHEAD) {
+                            prefetch(buffer.data().as_ptr().wrapping_add(ahead.offset as usize));
+                        }
+                        let f = buffer.view(meta);
                         match parse_frame_into(&f, i, &mut scratch[n]) {
                             Ok(()) => {
                                 scratch[n].ts_ns += taken.ts_shift_ns;

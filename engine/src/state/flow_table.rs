@@ -19,6 +19,7 @@ use wire::record::flags;
 use wire::{FlowKey, FlowKeyV4, FlowKeyV6, PacketRecord};
 
 use super::huge::HugeArray;
+use crate::prefetch::prefetch;
 
 /// How many flows of each IP version a table should hold without growing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -172,18 +173,6 @@ struct Entry<K> {
 
 const _: () = assert!(size_of::<Entry<KeyV4>>() == 32);
 const _: () = assert!(size_of::<Entry<KeyV6>>() == 64);
-
-#[inline]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `_mm_prefetch` is a hint that never faults, whatever the address; SSE is part of
-    // the x86_64 baseline, so the instruction exists on every target this compiles for.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// One open-addressing array of entries of one IP version.
 struct Slots<K: PackedKey> {
