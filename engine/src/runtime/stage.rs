@@ -147,6 +147,13 @@ pub(crate) fn run_stage(
     StageResult { output: result, metrics: m }
 }
 
+/// Stops a router whose destination thread has ended: a query thread ends before its input
+/// only by panicking, and waiting for room it will never make would hang the run instead of
+/// reporting that panic.
+fn receiver_alive(tx: &BatchSender) {
+    assert!(!tx.is_receiver_gone(), "a query thread ended before its input did");
+}
+
 /// Waits once with the wait strategy, adding the time waited to `idle_ns`.
 fn wait_idle(env: &StageEnv, idle_ns: &mut u64, backoff: &mut Backoff) {
     let t0 = env.clock.now_ns();
@@ -214,6 +221,7 @@ fn acquire(
         if let Some(b) = tx.acquire() {
             return b;
         }
+        receiver_alive(tx);
         wait_idle(env, &mut m.idle_ns, backoff);
     }
 }
@@ -232,6 +240,7 @@ fn send(
             Ok(()) => return,
             Err(back) => {
                 b = back;
+                receiver_alive(tx);
                 wait_idle(env, &mut m.idle_ns, backoff);
             }
         }
