@@ -155,6 +155,11 @@ pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u6
 
 pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let cfg = args.engine_config()?;
+    // Refuse an impossible topology before loading anything.
+    let plan = engine::plan::Plan::build(cfg.topology, cfg.workers, cfg.app)?;
+    if args.explain {
+        print!("{}", plan.explain());
+    }
     let (path, profile) = match (&args.trace, &args.profile) {
         (Some(t), _) => (t.clone(), None),
         (None, Some(p)) => {
@@ -164,10 +169,6 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --trace FILE or --profile NAME"),
     };
     let trace = traces::load(&path, args.strict)?;
-    let plan = engine::plan::Plan::build(cfg.topology, cfg.workers, cfg.app)?;
-    if args.explain {
-        print!("{}", plan.explain());
-    }
     let outcome = engine::run(&trace.capture.frames, &cfg)?;
     let rep = report(&cfg, &outcome, trace.capture.truncated_at_offset);
     println!("{}", summary(&rep, &outcome));

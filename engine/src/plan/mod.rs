@@ -63,6 +63,9 @@ impl FromStr for Topology {
     }
 }
 
+/// The most query threads a run may have.
+pub const MAX_WORKERS: usize = 1024;
+
 /// Where a thread's records come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
@@ -118,6 +121,9 @@ pub enum PlanError {
     /// Zero workers.
     #[error("--workers must be at least 1")]
     NoWorkers,
+    /// More workers than a run may have.
+    #[error("--workers {0} is more than the {MAX_WORKERS} a run may have")]
+    TooManyWorkers(usize),
     /// A registered topology this build does not run yet.
     #[error("topology '{0}' arrives with the engine-runtime issue; this build runs: rtc, pipeline")]
     NotBuilt(Topology),
@@ -131,6 +137,9 @@ impl Plan {
     pub fn build(topology: Topology, workers: usize, app: AppKind) -> Result<Self, PlanError> {
         if workers == 0 {
             return Err(PlanError::NoWorkers);
+        }
+        if workers > MAX_WORKERS {
+            return Err(PlanError::TooManyWorkers(workers));
         }
         match topology {
             Topology::Rtc => {
@@ -213,6 +222,10 @@ mod tests {
             Err(PlanError::NotBuilt(Topology::Farm))
         );
         assert_eq!(Plan::build(Topology::Rtc, 0, AppKind::FlowCounter), Err(PlanError::NoWorkers));
+        assert_eq!(
+            Plan::build(Topology::Rtc, 5000, AppKind::FlowCounter),
+            Err(PlanError::TooManyWorkers(5000))
+        );
     }
 
     #[test]

@@ -7,12 +7,13 @@
 //! thread does.
 
 pub mod clock;
+mod gate;
 pub mod nic;
 pub mod pin;
 pub(crate) mod stage;
 
 use std::collections::BTreeMap;
-use std::sync::{Barrier, OnceLock};
+use std::sync::OnceLock;
 
 use wire::FrameBuffer;
 
@@ -24,6 +25,7 @@ use crate::queue::batch::batch_channel;
 use crate::queue::{FlushPolicy, QueueError};
 use crate::state::FlowEstimate;
 use clock::RunClock;
+use gate::StartGate;
 use nic::{RxRing, RxRings};
 use stage::{Router, StageEnv, StageInput, StageOutput, run_stage};
 
@@ -36,6 +38,14 @@ pub enum EngineError {
     /// The queue design cannot be built.
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// The operating system refused a thread (nothing ran).
+    #[error("cannot start thread {thread}: {reason}")]
+    Spawn {
+        /// The thread's name.
+        thread: String,
+        /// What the OS said.
+        reason: String,
+    },
     /// A parameter out of range.
     #[error("invalid {what}: {why}")]
     Invalid {
@@ -179,44 +189,51 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let pins: Vec<Option<usize>> =
         (0..plan.threads.len()).map(|i| cfg.pin.core_of(i, cores)).collect();
-    let barrier = Barrier::new(plan.threads.len() + 1);
-    // Set by the main thread between the two barriers: the zero of every thread's clock.
+    let gate = StartGate::default();
+    // Set by the main thread before it opens the gate: the zero of every thread's clock.
     let clock_cell: OnceLock<RunClock> = OnceLock::new();
-    let (results, pinned) = std::thread::scope(|s| {
+    let mut spawn_error = None;
+    let mut joined = Vec::with_capacity(stages.len());
+    std::thread::scope(|s| {
         let mut handles = Vec::with_capacity(stages.len());
         for ((m, input, output), pin) in stages.into_iter().zip(&pins) {
-            let (barrier, clock_cell) = (&barrier, &clock_cell);
+            let (gate, clock_cell) = (&gate, &clock_cell);
+            let name = m.name.clone();
             let spawned =
-                std::thread::Builder::new().name(m.name.clone()).spawn_scoped(s, move || {
+                std::thread::Builder::new().name(name.clone()).spawn_scoped(s, move || {
                     let pinned = pin.filter(|&c| pin::pin_current(c));
-                    barrier.wait(); // setup done
-                    barrier.wait(); // the clock has started
+                    if !gate.arrive_and_wait() {
+                        return None;
+                    }
                     let clock = clock_cell.get().cloned().unwrap_or_else(RunClock::start_now);
                     let env = StageEnv { clock, batch: cfg.batch, wait: cfg.wait };
                     let cpu0 = cpu::thread_cpu_ns();
                     let mut r = run_stage(&env, input, output, m);
                     r.metrics.cpu_ns = cpu::thread_cpu_ns().saturating_sub(cpu0);
-                    (r, pinned)
+                    Some((r, pinned))
                 });
             match spawned {
                 Ok(h) => handles.push(h),
-                // Threads already spawned wait at the barrier forever; nothing sensible remains.
-                Err(e) => panic!("cannot spawn thread {}: {e}", plan.threads[handles.len()].name),
+                Err(e) => {
+                    spawn_error = Some(EngineError::Spawn { thread: name, reason: e.to_string() });
+                    break;
+                }
             }
         }
-        barrier.wait();
-        let _ = clock_cell.set(RunClock::start_now());
-        barrier.wait();
-        let mut results = Vec::with_capacity(handles.len());
-        let mut pinned = Vec::with_capacity(handles.len());
+        if spawn_error.is_none() {
+            gate.wait_ready(handles.len());
+            let _ = clock_cell.set(RunClock::start_now());
+        }
+        gate.open(spawn_error.is_none());
         for h in handles {
             // A thread that panicked is a bug in the engine: propagate it.
-            let (r, p) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            results.push(r);
-            pinned.push(p);
+            joined.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
-        (results, pinned)
     });
+    if let Some(e) = spawn_error {
+        return Err(e);
+    }
+    let (results, pinned): (Vec<_>, Vec<_>) = joined.into_iter().flatten().unzip();
     let mut output = FlowCounts::default();
     let mut threads = Vec::with_capacity(results.len());
     for r in results {
