@@ -139,13 +139,8 @@ pub struct RxRing<'a> {
     loop_idx: u64,
     pos: usize,
     release: Release,
-    ring_size: usize,
-    /// Scheduled mode: frames that arrived and fit, as (loop, position), oldest first.
-    arrived: VecDeque<(u64, usize)>,
-    /// Scheduled mode: next frame not yet arrived.
-    next_arrival: (u64, usize),
-    /// Frames lost because the ring was full.
-    pub dropped_ring_full: u64,
+    /// Scheduled mode: what sits in the ring.
+    slots: RingSlots,
 }
 
 impl<'a> RxRing<'a> {
@@ -166,11 +161,18 @@ impl<'a> RxRing<'a> {
             loop_idx: 0,
             pos: 0,
             release,
-            ring_size: ring_size.max(1),
-            arrived: VecDeque::with_capacity(ring_size.max(1)),
-            next_arrival: (0, 0),
-            dropped_ring_full: 0,
+            slots: RingSlots {
+                size: ring_size.max(1),
+                arrived: VecDeque::with_capacity(ring_size.max(1)),
+                next_arrival: (0, 0),
+                dropped: 0,
+            },
         }
+    }
+
+    /// Frames lost because the ring was full.
+    pub fn dropped_ring_full(&self) -> u64 {
+        self.slots.dropped
     }
 
     /// The ring's frames.
@@ -178,18 +180,13 @@ impl<'a> RxRing<'a> {
         self.buffer
     }
 
-    /// Frames this ring will offer over all loops.
-    pub fn total(&self) -> u64 {
-        self.order.len() as u64 * self.loops
-    }
-
     /// Whether every frame has been taken or dropped.
     pub fn is_done(&self) -> bool {
         match self.release {
             Release::TopSpeed => self.loop_idx >= self.loops || self.order.is_empty(),
             Release::Scheduled { .. } => {
-                (self.next_arrival.0 >= self.loops || self.order.is_empty())
-                    && self.arrived.is_empty()
+                (self.slots.next_arrival.0 >= self.loops || self.order.is_empty())
+                    && self.slots.arrived.is_empty()
             }
         }
     }
@@ -218,16 +215,16 @@ impl<'a> RxRing<'a> {
                 }
             }
             Release::Scheduled { times, span_ns } => {
-                let (times, span) = (times.clone(), *span_ns);
-                self.admit(&times, span, now_ns);
+                let span = *span_ns;
+                self.slots.admit(times, span, order, self.loops, now_ns);
                 // Take a run from one loop: consecutive positions of the ring's buffer.
-                let Some(&(lp, first)) = self.arrived.front() else {
+                let Some(&(lp, first)) = self.slots.arrived.front() else {
                     return Taken { first: 0, frames: &[], ts_shift_ns: 0, released_ns: now_ns };
                 };
-                let released = times[self.order[first] as usize] + lp * span;
+                let released = times[order[first] as usize] + lp * span;
                 let mut n = 0;
-                while n < max && self.arrived.front() == Some(&(lp, first + n)) {
-                    self.arrived.pop_front();
+                while n < max && self.slots.arrived.front() == Some(&(lp, first + n)) {
+                    self.slots.arrived.pop_front();
                     n += 1;
                 }
                 Taken {
@@ -239,21 +236,34 @@ impl<'a> RxRing<'a> {
             }
         }
     }
+}
 
+/// The receive ring's slots in scheduled mode: the frames that arrived and fit, the next frame
+/// to arrive, and what was lost.
+struct RingSlots {
+    size: usize,
+    /// Frames that arrived and fit, as (loop, position), oldest first.
+    arrived: VecDeque<(u64, usize)>,
+    /// Next frame not yet arrived, as (loop, position).
+    next_arrival: (u64, usize),
+    /// Frames lost because the ring was full.
+    dropped: u64,
+}
+
+impl RingSlots {
     /// Moves every frame released by `now_ns` into the ring, dropping what does not fit.
-    fn admit(&mut self, times: &[u64], span: u64, now_ns: u64) {
-        while self.next_arrival.0 < self.loops && !self.order.is_empty() {
+    fn admit(&mut self, times: &[u64], span: u64, order: &[u32], loops: u64, now_ns: u64) {
+        while self.next_arrival.0 < loops && !order.is_empty() {
             let (lp, p) = self.next_arrival;
-            let t = times[self.order[p] as usize] + lp * span;
-            if t > now_ns {
+            if times[order[p] as usize] + lp * span > now_ns {
                 break;
             }
-            if self.arrived.len() < self.ring_size {
+            if self.arrived.len() < self.size {
                 self.arrived.push_back((lp, p));
             } else {
-                self.dropped_ring_full += 1;
+                self.dropped += 1;
             }
-            self.next_arrival = if p + 1 == self.order.len() { (lp + 1, 0) } else { (lp, p + 1) };
+            self.next_arrival = if p + 1 == order.len() { (lp + 1, 0) } else { (lp, p + 1) };
         }
     }
 }
@@ -282,7 +292,7 @@ mod tests {
         assert_eq!((c.frames, c.ts_shift_ns), (&[3u32, 5, 7][..], 100));
         assert!(r.is_done());
         assert!(r.take(5, 0).frames.is_empty());
-        assert_eq!(r.dropped_ring_full, 0);
+        assert_eq!(r.dropped_ring_full(), 0);
     }
 
     #[test]
@@ -314,7 +324,7 @@ mod tests {
         let mut r = RxRing::new(&frames, 1, 1, Release::Scheduled { times, span_ns: 1 }, 4);
         let a = r.take(100, 0);
         assert_eq!(a.frames, &[0, 1, 2, 3]);
-        assert_eq!(r.dropped_ring_full, 6);
+        assert_eq!(r.dropped_ring_full(), 6);
         assert!(r.is_done());
     }
 
@@ -330,6 +340,6 @@ mod tests {
         let t = r.take(8, 1000);
         assert_eq!((t.frames, t.ts_shift_ns, t.released_ns), (&[0u32, 1, 2, 3][..], 40, 40));
         assert!(r.is_done());
-        assert_eq!(r.dropped_ring_full, 0);
+        assert_eq!(r.dropped_ring_full(), 0);
     }
 }

@@ -125,9 +125,9 @@ pub(crate) fn run_stage(
         }
     }
     if let StageInput::Ring(ring) = &input
-        && ring.dropped_ring_full > 0
+        && ring.dropped_ring_full() > 0
     {
-        *m.dropped.entry(DropReason::RxRingFull).or_default() += ring.dropped_ring_full;
+        *m.dropped.entry(DropReason::RxRingFull).or_default() += ring.dropped_ring_full();
     }
     let result = match output {
         StageOutput::Query(app) => {
