@@ -18,6 +18,7 @@ pub mod parse;
 pub mod proto;
 pub mod record;
 pub mod rss;
+pub mod sonata;
 
 pub use flow::{FlowKey, FlowKeyV4, FlowKeyV6};
 pub use frames::{Frame, FrameBuffer, FrameMeta};

@@ -1,0 +1,47 @@
+//! Labelled attack scenarios injected into generated traffic, and their ground truth.
+//!
+//! `pktstream gen --scenario KIND[:k=v,...]` (repeatable) adds one attack per flag on top of the
+//! profile's benign traffic. Each scenario is a [`Scenario`]: a time-ordered source of packets
+//! with absolute timestamps, merged with the benign stream by time (benign pacing is unchanged;
+//! attack packets come on top of it). While it emits, a scenario counts what its alarm rules
+//! measure per window, so at the end it knows which (window, alarm, key) rows it should trigger
+//! ([`TruthRow`]) and what it did ([`AttackRow`]). The truth file is `F.truth.csv` beside the
+//! capture (see [`write_truth`]).
+//!
+//! Addresses: scenario number `i` (0-based, in flag order) uses only addresses in `10.i.0.0/16`,
+//! which benign profiles never use, so the counts its truth is built from are the trace's counts.
+
+mod spec;
+mod truth;
+
+pub use spec::{ScenarioKind, ScenarioSpec, SpecError};
+pub use truth::{AttackRow, TruthRow, truth_path, write_truth};
+
+use wire::build::PacketSpec;
+
+/// What every scenario is built from.
+#[derive(Clone, Debug)]
+pub struct ScenarioEnv {
+    /// Position of the scenario among the `--scenario` flags (0-based): its address block is
+    /// `10.index.0.0/16`.
+    pub index: u8,
+    /// Seed of the run; a scenario derives its own stream from it and its index.
+    pub seed: u64,
+    /// Timestamp of the trace's first packet (ns since the Unix epoch).
+    pub trace_start_ns: u64,
+    /// Whether frames are captured whole (`--full-payload`); DNS and payload scenarios need it.
+    pub full_payload: bool,
+}
+
+/// A source of attack packets.
+pub trait Scenario {
+    /// Time of the next packet (ns since the Unix epoch), or `None` when the attack is over.
+    fn next_time(&self) -> Option<u64>;
+    /// Overwrites `spec` with the packet due at [`Scenario::next_time`] and moves on. Called
+    /// only while `next_time` is `Some`; the generator stamps the packet with that time.
+    fn emit(&mut self, spec: &mut PacketSpec);
+    /// The alarms the packets emitted so far should trigger, one row per (window, alarm, key).
+    fn truth(&self) -> Vec<TruthRow>;
+    /// What the attack did so far.
+    fn attack(&self) -> AttackRow;
+}
