@@ -9,6 +9,7 @@ pub mod generator;
 pub mod model;
 pub mod pcap;
 pub mod profile;
+pub mod scenario;
 
 pub use generator::{GENERATOR_VERSION, GenConfig, Pacing, generate};
 pub use profile::Profile;
