@@ -3,10 +3,12 @@
 //! `pktstream gen --scenario KIND[:k=v,...]` (repeatable) adds one attack per flag on top of the
 //! profile's benign traffic. Each scenario is a [`Scenario`]: a time-ordered source of packets
 //! with absolute timestamps, merged with the benign stream by time (benign pacing is unchanged;
-//! attack packets come on top of it). While it emits, a scenario counts what its alarm rules
-//! measure per window, so at the end it knows which (window, alarm, key) rows it should trigger
-//! ([`TruthRow`]) and what it did ([`AttackRow`]). The truth file is `F.truth.csv` beside the
-//! capture (see [`write_truth`]).
+//! attack packets come on top of it). The generator feeds every attack packet to a
+//! [`TruthCounter`], which evaluates the alarm rules of [`wire::sonata`] on them per window (and
+//! the window byte totals of all packets, for `heavy-hitter`), so at the end it knows which
+//! (window, alarm, key) rows the attacks should trigger ([`TruthRow`]); each scenario reports
+//! what it did ([`AttackRow`]). The truth file is `F.truth.csv` beside the capture (see
+//! [`write_truth`]).
 //!
 //! Addresses: scenario number `i` (0-based, in flag order) uses only addresses in `10.i.0.0/16`,
 //! which benign profiles never use, so the counts its truth is built from are the trace's counts.
@@ -31,6 +33,9 @@ pub struct ScenarioEnv {
     pub trace_start_ns: u64,
     /// Whether frames are captured whole (`--full-payload`); DNS and payload scenarios need it.
     pub full_payload: bool,
+    /// Mean wire bytes per second of the benign traffic (for rates relative to it, such as
+    /// `heavy-hitter`'s share).
+    pub benign_bytes_per_s: f64,
 }
 
 /// A source of attack packets.
@@ -40,8 +45,6 @@ pub trait Scenario {
     /// Overwrites `spec` with the packet due at [`Scenario::next_time`] and moves on. Called
     /// only while `next_time` is `Some`; the generator stamps the packet with that time.
     fn emit(&mut self, spec: &mut PacketSpec);
-    /// The alarms the packets emitted so far should trigger, one row per (window, alarm, key).
-    fn truth(&self) -> Vec<TruthRow>;
     /// What the attack did so far.
     fn attack(&self) -> AttackRow;
 }
