@@ -1,11 +1,18 @@
 //! Traffic models: where packets come from before they are timed and written.
 //!
 //! A [`TrafficModel`] describes packets one at a time as [`PacketSpec`]s; the generator
-//! ([`crate::generator`]) gives them timestamps from the pacing and writes them into a frame buffer.
-//! Models own their random streams, seeded from the run's seed, so the same seed and generator
-//! version give the same packets.
+//! ([`crate::generator`]) gives them timestamps from the pacing and writes them. Models own
+//! their random streams, seeded from the run's seed, so the same seed and generator version give
+//! the same packets.
+//!
+//! - [`session`]: flows with life cycles, arrivals and host caps (`caida-like`, `fais-like`,
+//!   `datacenter`), built from [`lengths`], [`sizes`], [`hosts`] and [`zipf`];
+//! - [`simple`]: packet-level stress traffic (`imix`, `min64`, `flow-flood`).
 
-pub mod backbone;
+pub mod hosts;
+pub mod lengths;
+pub mod session;
+pub mod simple;
 pub mod sizes;
 pub mod zipf;
 
@@ -13,6 +20,7 @@ use wire::build::PacketSpec;
 
 /// A source of packets.
 pub trait TrafficModel {
-    /// Overwrites `spec` with the next packet.
-    fn next_packet(&mut self, spec: &mut PacketSpec);
+    /// Overwrites `spec` with the next packet, which the generator will stamp `now_ns` (models
+    /// that keep per-window budgets read the window from it).
+    fn next_packet(&mut self, spec: &mut PacketSpec, now_ns: u64);
 }

@@ -19,7 +19,7 @@ pub struct SizeMode {
     pub max: u32,
 }
 
-/// The backbone mixture (weights sum to 1).
+/// The backbone mixture (weights sum to 1): a mean of about 765 B.
 pub const BACKBONE: [SizeMode; 5] = [
     SizeMode { weight: 0.38, min: 60, max: 60 },
     SizeMode { weight: 0.10, min: 61, max: 575 },
@@ -28,8 +28,34 @@ pub const BACKBONE: [SizeMode; 5] = [
     SizeMode { weight: 0.42, min: 1514, max: 1514 },
 ];
 
+/// Data packets of `caida-like` flows. Handshakes, closes and DNS add small packets, so the
+/// data mixture sits above the 700-900 B the whole trace should average.
+pub const CAIDA_DATA: [SizeMode; 5] = [
+    SizeMode { weight: 0.30, min: 60, max: 60 },
+    SizeMode { weight: 0.10, min: 61, max: 575 },
+    SizeMode { weight: 0.07, min: 576, max: 604 },
+    SizeMode { weight: 0.04, min: 605, max: 1513 },
+    SizeMode { weight: 0.49, min: 1514, max: 1514 },
+];
+
+/// Data packets of `fais-like` flows: more small packets, for a trace mean near 480 B.
+pub const FAIS_DATA: [SizeMode; 5] = [
+    SizeMode { weight: 0.51, min: 60, max: 60 },
+    SizeMode { weight: 0.17, min: 61, max: 575 },
+    SizeMode { weight: 0.05, min: 576, max: 604 },
+    SizeMode { weight: 0.05, min: 605, max: 1513 },
+    SizeMode { weight: 0.22, min: 1514, max: 1514 },
+];
+
+/// Data packets of `datacenter` flows: full segments and bare acknowledgements.
+pub const DATACENTER_DATA: [SizeMode; 3] = [
+    SizeMode { weight: 0.35, min: 60, max: 60 },
+    SizeMode { weight: 0.05, min: 61, max: 1513 },
+    SizeMode { weight: 0.60, min: 1514, max: 1514 },
+];
+
 /// A sampler over a size mixture.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SizeMixture {
     modes: Vec<SizeMode>,
     cumulative: Vec<f64>,
