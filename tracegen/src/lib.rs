@@ -3,7 +3,7 @@
 //! - [`model`]: traffic models ([`model::TrafficModel`]) and their building blocks;
 //! - [`profile`]: the named profiles `pktstream gen --profile` accepts;
 //! - [`generator`]: timing and writing a profile's packets into a frame buffer;
-//! - [`pcap`]: classic pcap reading (into one preloaded buffer) and writing.
+//! - [`pcap`]: classic pcap reading (into one preloaded buffer); classic pcap and pcapng writing.
 
 pub mod generator;
 pub mod model;

@@ -1,4 +1,5 @@
-//! Classic pcap capture files: reading a whole file into one [`wire::FrameBuffer`], and writing.
+//! Capture files: reading a whole classic pcap file into one [`wire::FrameBuffer`]; writing
+//! classic pcap and pcapng.
 //!
 //! The reader takes both byte orders and both timestamp resolutions (magic `a1b2c3d4` for
 //! microseconds, `a1b23c4d` for nanoseconds), keeps the link type from the file header (its low
@@ -11,18 +12,34 @@
 //! [`CaptureError::Truncated`]. A missing, empty or non-pcap file is an error whose message names
 //! the file and the byte offset. pcapng files are recognised and refused with their own error.
 //!
-//! The writer ([`PcapWriter`], [`write_file`]) writes little-endian files, nanosecond resolution
-//! by default.
+//! Two writers, both little-endian and nanosecond resolution by default:
+//!
+//! - classic pcap: [`PcapWriter`], and [`write_file`] for a whole [`wire::FrameBuffer`];
+//! - pcapng ([draft-ietf-opsawg-pcapng]): [`PcapngWriter`] writes one section header block (with
+//!   the application and an optional comment from [`CaptureMeta`]), one interface description
+//!   block (link type, snaplen, `if_tsresol`) and one enhanced packet block per frame.
+//!
+//! [`write_capture`] writes a whole buffer in either [`CaptureFormat`] (chosen by name, or from
+//! the file name with [`CaptureFormat::from_path`]); like [`write_file`] it replaces the file
+//! atomically. Reading pcapng is not implemented yet: the reader refuses pcapng files.
+//!
+//! [draft-ietf-opsawg-pcapng]: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcapng/
 
 mod error;
+mod pcapng_writer;
 mod reader;
 mod writer;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 pub use error::CaptureError;
+pub use pcapng_writer::PcapngWriter;
 pub use reader::{Capture, ReadOptions, read_bytes, read_file};
-pub use writer::{PcapWriter, write_file};
+pub use writer::{PcapWriter, write_capture, write_file};
 
 /// The largest captured length of a record the reader accepts (libpcap's and Wireshark's
 /// limit); a record claiming more means the rest of the file cannot be trusted.
@@ -46,7 +63,7 @@ pub const MAGIC_NANO: u32 = 0xa1b2_3c4d;
 /// Magic number (block type of the section header block) of pcapng files.
 pub const MAGIC_PCAPNG: u32 = 0x0a0d_0d0a;
 
-/// Resolution of the timestamps in a pcap file.
+/// Resolution of the timestamps in a capture file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TsResolution {
@@ -66,11 +83,149 @@ impl TsResolution {
         }
     }
 
-    /// Nanoseconds per unit of the file's sub-second timestamp field.
+    /// Nanoseconds per unit of the file's sub-second timestamp field (of a pcapng timestamp).
     pub fn ns_per_unit(self) -> u32 {
         match self {
             Self::Micro => 1_000,
             Self::Nano => 1,
         }
+    }
+
+    /// The value of the pcapng `if_tsresol` option for this resolution: the unit as a negative
+    /// power of ten (6 for microseconds, 9 for nanoseconds).
+    pub fn pcapng_tsresol(self) -> u8 {
+        match self {
+            Self::Micro => 6,
+            Self::Nano => 9,
+        }
+    }
+}
+
+/// The format of a capture file to write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptureFormat {
+    /// Classic pcap (libpcap's format): one file header, then one record per frame.
+    #[default]
+    Pcap,
+    /// pcapng: a section header block, one interface description block, then one enhanced
+    /// packet block per frame.
+    Pcapng,
+}
+
+impl CaptureFormat {
+    /// Every format, in the order error messages list them.
+    pub const ALL: [CaptureFormat; 2] = [CaptureFormat::Pcap, CaptureFormat::Pcapng];
+
+    /// The format's name, as [`FromStr`] takes it: `pcap` or `pcapng`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pcap => "pcap",
+            Self::Pcapng => "pcapng",
+        }
+    }
+
+    /// The format a file name asks for: [`Pcapng`](Self::Pcapng) where the extension is
+    /// `pcapng` (in any case), else [`Pcap`](Self::Pcap).
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension() {
+            Some(ext) if ext.eq_ignore_ascii_case("pcapng") => Self::Pcapng,
+            _ => Self::Pcap,
+        }
+    }
+}
+
+impl fmt::Display for CaptureFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for CaptureFormat {
+    type Err = UnknownCaptureFormat;
+
+    /// Parses a format name (exactly as [`CaptureFormat::name`] writes it).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| UnknownCaptureFormat { given: s.to_owned() })
+    }
+}
+
+/// A capture format name [`CaptureFormat::from_str`] does not know; the message lists the
+/// valid names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCaptureFormat {
+    /// The name given.
+    pub given: String,
+}
+
+impl fmt::Display for UnknownCaptureFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown capture format {:?}: expected one of ", self.given)?;
+        for (i, format) in CaptureFormat::ALL.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(format.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownCaptureFormat {}
+
+/// What a capture file says about itself, where its format has room for it: pcapng writes both
+/// fields into its section header block; classic pcap has no place for them and ignores them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaptureMeta {
+    /// The application that wrote the file (pcapng `shb_userappl`), e.g. `pktstream 0.3.0`;
+    /// empty writes no such option.
+    pub application: String,
+    /// A comment on the whole capture (pcapng `opt_comment` of the section header block).
+    pub comment: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_format_from_path_goes_by_extension() {
+        for (path, want) in [
+            ("out.pcapng", CaptureFormat::Pcapng),
+            ("dir/OUT.PCAPNG", CaptureFormat::Pcapng),
+            ("a.b.PcapNg", CaptureFormat::Pcapng),
+            ("out.pcap", CaptureFormat::Pcap),
+            ("out", CaptureFormat::Pcap),
+            ("pcapng", CaptureFormat::Pcap),
+            ("out.pcapng.gz", CaptureFormat::Pcap),
+            (".pcapng", CaptureFormat::Pcap),
+        ] {
+            assert_eq!(CaptureFormat::from_path(Path::new(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn capture_format_names_round_trip_and_unknown_names_list_valid_ones() {
+        for f in CaptureFormat::ALL {
+            assert_eq!(f.name().parse::<CaptureFormat>(), Ok(f));
+            assert_eq!(f.to_string(), f.name());
+        }
+        let err = "PCAPNG2".parse::<CaptureFormat>().unwrap_err();
+        assert_eq!(err.given, "PCAPNG2");
+        assert_eq!(
+            err.to_string(),
+            "unknown capture format \"PCAPNG2\": expected one of pcap, pcapng"
+        );
+        assert!("".parse::<CaptureFormat>().is_err());
+    }
+
+    #[test]
+    fn default_format_is_pcap_and_tsresol_is_the_power_of_ten() {
+        assert_eq!(CaptureFormat::default(), CaptureFormat::Pcap);
+        assert_eq!(TsResolution::Micro.pcapng_tsresol(), 6);
+        assert_eq!(TsResolution::Nano.pcapng_tsresol(), 9);
     }
 }

@@ -1,4 +1,5 @@
-//! Writing classic pcap files (little-endian, nanosecond resolution by default).
+//! Writing classic pcap files (little-endian, nanosecond resolution by default), and the
+//! file-level API for both formats ([`write_file`], [`write_capture`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -7,7 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wire::{FrameBuffer, LinkType};
 
-use super::{FILE_HEADER_LEN, MAX_CAPLEN, RECORD_HEADER_LEN, TsResolution};
+use super::{
+    CaptureFormat, CaptureMeta, FILE_HEADER_LEN, MAX_CAPLEN, PcapngWriter, RECORD_HEADER_LEN,
+    TsResolution,
+};
 
 /// Writes a classic pcap stream: the file header on creation, then one record per frame.
 #[derive(Debug)]
@@ -83,10 +87,13 @@ fn invalid(msg: String) -> io::Error {
 /// header's snaplen is `snaplen` (64 for header-only traces; [`DEFAULT_SNAPLEN`](super::DEFAULT_SNAPLEN) for full
 /// frames).
 ///
+/// The same as [`write_capture`] with [`CaptureFormat::Pcap`], whatever the extension of `path`.
+///
 /// # Errors
 /// `InvalidInput` where a frame's link type differs from `link` (a pcap file holds one) or a
-/// frame cannot be written (see [`PcapWriter::write_frame`]); I/O errors otherwise. On error the
-/// temporary file is removed and `path` is left as it was.
+/// frame cannot be written (see [`PcapWriter::write_frame`]; the message names the frame's
+/// index); I/O errors otherwise. On error the temporary file is removed and `path` is left as it
+/// was.
 pub fn write_file(
     path: &Path,
     frames: &FrameBuffer,
@@ -94,9 +101,49 @@ pub fn write_file(
     snaplen: u32,
     resolution: TsResolution,
 ) -> io::Result<()> {
+    write_capture(
+        path,
+        frames,
+        link,
+        snaplen,
+        resolution,
+        CaptureFormat::Pcap,
+        &CaptureMeta::default(),
+    )
+}
+
+/// Writes every frame of `frames` to a capture file of `format` at `path`, atomically like
+/// [`write_file`]: into a temporary file in the same directory, synced, then renamed over
+/// `path`.
+///
+/// Classic pcap ignores `meta`; pcapng writes it into the section header block (see
+/// [`PcapngWriter::new`]) and writes one interface of link type `link` and snaplen `snaplen`
+/// (0: no limit) with timestamps in units of `resolution`. Use
+/// [`CaptureFormat::from_path`] to choose the format by the file's extension.
+///
+/// # Errors
+/// `InvalidInput` where a frame's link type differs from `link` (the file holds one), where
+/// `meta` cannot be written (pcapng; see [`PcapngWriter::new`]) or a frame cannot be written
+/// (see [`PcapWriter::write_frame`] and [`PcapngWriter::write_frame`]: pcapng also refuses
+/// frames longer than a non-zero `snaplen` or with a wire length below their captured length;
+/// the message names the frame's index); I/O errors otherwise. On error the temporary file is
+/// removed and `path` is left as it was.
+pub fn write_capture(
+    path: &Path,
+    frames: &FrameBuffer,
+    link: LinkType,
+    snaplen: u32,
+    resolution: TsResolution,
+    format: CaptureFormat,
+    meta: &CaptureMeta,
+) -> io::Result<()> {
     if let Some(f) = frames.iter().find(|f| f.link != link) {
+        let holds = match format {
+            CaptureFormat::Pcap => "a pcap file holds one link type",
+            CaptureFormat::Pcapng => "the pcapng writer writes one interface, so one link type",
+        };
         return Err(invalid(format!(
-            "{}: a pcap file holds one link type; asked for {}, a frame has {}",
+            "{}: {holds}; asked for {}, a frame has {}",
             path.display(),
             link.name(),
             f.link.name()
@@ -105,12 +152,24 @@ pub fn write_file(
     let tmp = temp_path(path)?;
     let written = (|| {
         let file = File::options().write(true).create_new(true).open(&tmp)?;
-        let mut w =
-            PcapWriter::new(BufWriter::with_capacity(1 << 20, file), link, snaplen, resolution)?;
-        for f in frames.iter() {
-            w.write_frame(f.ts_ns, f.wire_len, f.bytes)?;
-        }
-        let file = w.into_inner().into_inner().map_err(io::IntoInnerError::into_error)?;
+        let out = BufWriter::with_capacity(1 << 20, file);
+        let out = match format {
+            CaptureFormat::Pcap => {
+                let mut w = PcapWriter::new(out, link, snaplen, resolution)?;
+                for (i, f) in frames.iter().enumerate() {
+                    w.write_frame(f.ts_ns, f.wire_len, f.bytes).map_err(|e| in_frame(i, e))?;
+                }
+                w.into_inner()
+            }
+            CaptureFormat::Pcapng => {
+                let mut w = PcapngWriter::new(out, link, snaplen, resolution, meta)?;
+                for (i, f) in frames.iter().enumerate() {
+                    w.write_frame(f.ts_ns, f.wire_len, f.bytes).map_err(|e| in_frame(i, e))?;
+                }
+                w.into_inner()
+            }
+        };
+        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     })();
@@ -119,6 +178,11 @@ pub fn write_file(
         let _ = fs::remove_file(&tmp);
     }
     written
+}
+
+/// Names the frame in an error about its contents; I/O errors pass as they are.
+fn in_frame(index: usize, e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::InvalidInput { invalid(format!("frame {index}: {e}")) } else { e }
 }
 
 /// A fresh temporary name next to `path`: `.NAME.tmp.PID.N`.
@@ -211,6 +275,86 @@ mod tests {
         let err =
             write_file(&path, &frames, LinkType::Ethernet, DEFAULT_SNAPLEN, TsResolution::Nano)
                 .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    fn meta() -> CaptureMeta {
+        CaptureMeta { application: "pktstream test".into(), comment: Some("a comment".into()) }
+    }
+
+    #[test]
+    fn write_capture_pcap_is_write_file_and_ignores_meta() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.pcap"), dir.path().join("b.pcapng"));
+        let frames = sample(LinkType::Ethernet);
+        write_file(&a, &frames, LinkType::Ethernet, 65535, TsResolution::Micro).unwrap();
+        write_capture(
+            &b,
+            &frames,
+            LinkType::Ethernet,
+            65535,
+            TsResolution::Micro,
+            CaptureFormat::Pcap,
+            &meta(),
+        )
+        .unwrap();
+        assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+    }
+
+    #[test]
+    fn write_capture_pcapng_replaces_the_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pcapng");
+        fs::write(&path, b"old").unwrap();
+        let frames = sample(LinkType::Ethernet);
+        let format = CaptureFormat::from_path(&path);
+        assert_eq!(format, CaptureFormat::Pcapng);
+        write_capture(&path, &frames, LinkType::Ethernet, 0, TsResolution::Nano, format, &meta())
+            .unwrap();
+        let names: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.pcapng")]);
+        let bytes = fs::read(&path).unwrap();
+        let mut w =
+            PcapngWriter::new(Vec::new(), LinkType::Ethernet, 0, TsResolution::Nano, &meta())
+                .unwrap();
+        for f in frames.iter() {
+            w.write_frame(f.ts_ns, f.wire_len, f.bytes).unwrap();
+        }
+        assert_eq!(bytes, w.into_inner());
+    }
+
+    #[test]
+    fn write_capture_pcapng_errors_name_the_problem_and_keep_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pcapng");
+        fs::write(&path, b"old").unwrap();
+        let write = |frames: &FrameBuffer, snaplen: u32, meta: &CaptureMeta| {
+            write_capture(
+                &path,
+                frames,
+                LinkType::Ethernet,
+                snaplen,
+                TsResolution::Nano,
+                CaptureFormat::Pcapng,
+                meta,
+            )
+            .unwrap_err()
+        };
+        let mut mixed = sample(LinkType::Ethernet);
+        mixed.push(&[0x45], 1, 1, LinkType::RawIp);
+        let err = write(&mixed, 0, &meta());
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("one interface"), "{err}");
+        assert!(err.to_string().contains("raw-ip"), "{err}");
+        // The sample's 9000-byte frame is over a 1500-byte snaplen: frame 3.
+        let err = write(&sample(LinkType::Ethernet), 1500, &meta());
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().starts_with("frame 3: "), "{err}");
+        let bad_meta = CaptureMeta { application: "a\0".into(), comment: None };
+        let err = write(&sample(LinkType::Ethernet), 0, &bad_meta);
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
