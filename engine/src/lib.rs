@@ -14,7 +14,6 @@
 pub mod config;
 pub mod metrics;
 pub mod plan;
-pub mod prefetch;
 pub mod query;
 pub mod queue;
 pub mod runtime;

@@ -17,8 +17,13 @@ const PACKETS: u64 = 1 << 20;
 
 fn to_file(cfg: &GenConfig, path: &std::path::Path) -> u64 {
     let file = std::fs::File::create(path).expect("create");
-    let mut w = PcapWriter::new(BufWriter::with_capacity(1 << 20, file), LinkType::Ethernet, cfg.snaplen, TsResolution::Nano)
-        .expect("header");
+    let mut w = PcapWriter::new(
+        BufWriter::with_capacity(1 << 20, file),
+        LinkType::Ethernet,
+        cfg.snaplen,
+        TsResolution::Nano,
+    )
+    .expect("header");
     let mut g = Generator::new(cfg).expect("config");
     let mut buf = Vec::with_capacity(2048);
     loop {
@@ -35,7 +40,13 @@ fn generation(c: &mut Criterion) {
     let mut g = c.benchmark_group("generate");
     g.sample_size(10);
     g.throughput(Throughput::Elements(PACKETS));
-    for profile in [Profile::CaidaLike, Profile::FaisLike, Profile::Datacenter, Profile::Imix, Profile::FlowFlood] {
+    for profile in [
+        Profile::CaidaLike,
+        Profile::FaisLike,
+        Profile::Datacenter,
+        Profile::Imix,
+        Profile::FlowFlood,
+    ] {
         let cfg = GenConfig::new(profile, PACKETS, 1);
         g.bench_with_input(BenchmarkId::new("to_memory", profile.name()), &cfg, |b, cfg| {
             b.iter(|| black_box(generate(cfg).expect("generate").len()))

@@ -16,7 +16,9 @@ use wire::{FrameBuffer, LinkType};
 
 use crate::model::TrafficModel;
 use crate::profile::{ModelOptions, Profile};
-use crate::scenario::{AttackRow, Scenario, ScenarioEnv, ScenarioSpec, SpecError, TruthCounter, TruthRow};
+use crate::scenario::{
+    AttackRow, Scenario, ScenarioEnv, ScenarioSpec, SpecError, TruthCounter, TruthRow,
+};
 
 /// Version of the generator's output. Bump it whenever the same configuration would give other
 /// bytes: results carry it, and the trace cache is keyed by it.
@@ -205,7 +207,8 @@ impl Clock {
             Pacing::Mbps(mbps) => (8.0 * 1e3 / mbps, true),
             Pacing::Pps(pps) => (1e9 / pps, false),
         };
-        let mut clock = Self { start_ns: cfg.start_ns, per_unit, per_byte, units: 0.0, burst: None };
+        let mut clock =
+            Self { start_ns: cfg.start_ns, per_unit, per_byte, units: 0.0, burst: None };
         if let Some(b) = cfg.burst {
             if !(b.on_us.is_finite() && b.on_us > 0.0 && b.off_us.is_finite() && b.off_us > 0.0) {
                 return Err(GenError::BadBurst { on_us: b.on_us, off_us: b.off_us });
@@ -215,8 +218,13 @@ impl Clock {
             let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
             rng.set_stream(6);
             let on_end = pareto_with_mean(&mut rng, b.on_us * 1e3);
-            clock.burst =
-                Some(Bursts { rng, on_mean: b.on_us * 1e3, off_mean: b.off_us * 1e3, on_end, offset: 0.0 });
+            clock.burst = Some(Bursts {
+                rng,
+                on_mean: b.on_us * 1e3,
+                off_mean: b.off_us * 1e3,
+                on_end,
+                offset: 0.0,
+            });
         }
         Ok(clock)
     }
@@ -389,7 +397,9 @@ impl Generator {
         self.scenarios
             .iter()
             .zip(&self.cfg.scenarios)
-            .filter_map(|(s, spec)| s.next_time().map(|t| (spec.to_string(), t.saturating_sub(self.cfg.start_ns))))
+            .filter_map(|(s, spec)| {
+                s.next_time().map(|t| (spec.to_string(), t.saturating_sub(self.cfg.start_ns)))
+            })
             .collect()
     }
 

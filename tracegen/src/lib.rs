@@ -11,5 +11,7 @@ pub mod pcap;
 pub mod profile;
 pub mod scenario;
 
-pub use generator::{GENERATOR_VERSION, GenConfig, Generator, Pacing, generate, generate_with_truth};
+pub use generator::{
+    GENERATOR_VERSION, GenConfig, Generator, Pacing, generate, generate_with_truth,
+};
 pub use profile::Profile;

@@ -126,7 +126,7 @@ impl Profile {
                 udp_share: 0.02,
                 icmp_share: 0.002,
                 tcp_ports: vec![(9000, 0.3), (50010, 0.3), (443, 0.2), (8080, 0.1), (6379, 0.1)],
-                udp_ports: vec![(4789, 0.8), (123, 0.2)],
+                udp_ports: vec![(5000, 0.8), (123, 0.2)],
                 download_share: 0.5,
                 rst_share: 0.05,
                 addresses: AddressPlan::Datacenter,

@@ -59,7 +59,8 @@ fn stats(profile: Profile, packets: u64) -> Stats {
     let pts: Vec<(f64, f64)> =
         top.iter().enumerate().map(|(r, &c)| (((r + 1) as f64).ln(), (c as f64).ln())).collect();
     let n = pts.len() as f64;
-    let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+    let (mx, my) =
+        (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
     let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
     let p = packets as f64;
@@ -102,28 +103,87 @@ fn report(name: &str, s: &Stats) {
 
 const MILLION: u64 = 1_000_000;
 
+/// Checks shared by the flow-level profiles; tolerances are far above the sampling error of a
+/// million packets and below what a wrong model would give.
+fn flow_level_common(name: &str, s: &Stats) {
+    assert_eq!(s.quantiles[0], 60, "{name}: p10 is the minimum frame (acknowledgements)");
+    assert_eq!(s.quantiles[2], 1514, "{name}: p90 is the full frame");
+    assert!(s.largest_flow_share <= 0.01, "{name}: largest flow {}", s.largest_flow_share);
+    // The plan's tail (Pareto shape 0.75) has a rank-size slope of -1/0.75 = -1.33 over whole
+    // flows; a trace of well under a second cuts the longest flows, which flattens its top.
+    assert!((-1.2..=-0.4).contains(&s.zipf_slope), "{name}: zipf slope {}", s.zipf_slope);
+    assert!(s.flows >= 10_000, "{name}: {} flows", s.flows);
+}
+
 #[test]
 fn caida_like_matches_backbone_targets() {
     let s = stats(Profile::CaidaLike, MILLION);
     report("caida-like", &s);
+    flow_level_common("caida-like", &s);
+    assert!((700.0..=900.0).contains(&s.mean), "mean {}", s.mean);
+    assert!((300..=1100).contains(&s.quantiles[1]), "median {}", s.quantiles[1]);
+    assert!((0.80..=0.95).contains(&s.tcp), "tcp {}", s.tcp);
+    assert!((0.05..=0.15).contains(&s.udp), "udp {}", s.udp);
+    assert!((0.005..=0.04).contains(&s.icmp), "icmp {}", s.icmp);
+    assert!((0.07..=0.13).contains(&s.ipv6), "ipv6 {}", s.ipv6);
 }
 
 #[test]
 fn fais_like_matches_its_mean_size() {
     let s = stats(Profile::FaisLike, MILLION);
     report("fais-like", &s);
+    flow_level_common("fais-like", &s);
+    assert!((480.0 - s.mean).abs() <= 0.05 * 480.0, "mean {} (target 480 +- 5%)", s.mean);
+    assert!((0.80..=0.95).contains(&s.tcp), "tcp {}", s.tcp);
 }
 
 #[test]
 fn datacenter_matches_its_targets() {
     let s = stats(Profile::Datacenter, MILLION);
     report("datacenter", &s);
+    flow_level_common("datacenter", &s);
+    assert!((850.0..=1050.0).contains(&s.mean), "mean {}", s.mean);
+    assert!(s.tcp >= 0.95, "tcp {}", s.tcp);
+    assert_eq!(s.ipv6, 0.0);
+    // Private addresses only.
+    let mut cfg = GenConfig::new(Profile::Datacenter, 10_000, 1);
+    cfg.pacing = Pacing::Mbps(10_000.0);
+    let f = generate(&cfg).expect("generate");
+    for (i, fr) in f.iter().enumerate() {
+        let r = parse_frame(&fr, i as u32).expect("parses");
+        for a in [r.src_ip(), r.dst_ip()] {
+            match a {
+                std::net::IpAddr::V4(a) => assert_eq!(a.octets()[0] & 0xff, 172, "{a}"),
+                a => panic!("{a}"),
+            }
+        }
+    }
 }
 
 #[test]
 fn stress_profiles_match_their_definitions() {
-    for p in [Profile::Imix, Profile::Min64, Profile::FlowFlood] {
-        let s = stats(p, MILLION);
-        report(p.name(), &s);
+    let imix = stats(Profile::Imix, MILLION);
+    report("imix", &imix);
+    let want = (28.0 * 60.0 + 20.0 * 590.0 + 4.0 * 1514.0) / 52.0;
+    assert!((imix.mean - want).abs() < 0.02 * want, "imix mean {} vs {want}", imix.mean);
+    assert_eq!(imix.quantiles, [60, 60, 590]);
+    assert_eq!(imix.flows, 4096);
+    let min64 = stats(Profile::Min64, MILLION);
+    report("min64", &min64);
+    assert_eq!((min64.mean, min64.quantiles), (60.0, [60, 60, 60]));
+    let flood = stats(Profile::FlowFlood, MILLION);
+    report("flow-flood", &flood);
+    assert_eq!(flood.flows as u64, MILLION, "every packet a new flow");
+    assert_eq!(flood.mean, 60.0);
+}
+
+#[test]
+fn imix_weights_are_trex_weights() {
+    let mut cfg = GenConfig::new(Profile::Imix, 520_000, 3);
+    cfg.pacing = Pacing::Pps(1e6);
+    let f = generate(&cfg).expect("generate");
+    let count = |w: u32| f.metas().iter().filter(|m| m.wire_len == w).count() as f64 / 520_000.0;
+    for (w, share) in [(60, 28.0 / 52.0), (590, 20.0 / 52.0), (1514, 4.0 / 52.0)] {
+        assert!((count(w) - share).abs() < 0.005, "{w}: {} vs {share}", count(w));
     }
 }

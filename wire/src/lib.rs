@@ -15,6 +15,7 @@ pub mod flow;
 pub mod frames;
 pub mod linktype;
 pub mod parse;
+pub mod prefetch;
 pub mod proto;
 pub mod record;
 pub mod rss;

@@ -91,11 +91,8 @@ impl GenArgs {
         }
         cfg.ipv6_share = self.ipv6;
         cfg.vlans.clone_from(&self.vlans);
-        cfg.scenarios = self
-            .scenarios
-            .iter()
-            .map(|s| s.parse::<ScenarioSpec>())
-            .collect::<Result<_, _>>()?;
+        cfg.scenarios =
+            self.scenarios.iter().map(|s| s.parse::<ScenarioSpec>()).collect::<Result<_, _>>()?;
         Ok(cfg)
     }
 }
@@ -142,8 +139,8 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
     }
     let resolution = if args.micro { TsResolution::Micro } else { TsResolution::Nano };
     let tmp = temp_beside(&args.out);
-    let file = std::fs::File::create(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let mut writer = PcapWriter::new(
         BufWriter::with_capacity(1 << 20, file),
         wire::LinkType::Ethernet,

@@ -6,11 +6,11 @@ use wire::{PacketRecord, parse_frame_into, rss};
 use super::clock::RunClock;
 use super::nic::RxRing;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
-use crate::prefetch::prefetch;
 use crate::query::{App, FlowCounts};
 use crate::queue::FlushPolicy;
 use crate::queue::batch::{Batch, BatchReceiver, BatchSender, Recv};
 use crate::queue::wait::{Backoff, WaitStrategy};
+use wire::prefetch::prefetch;
 
 /// How many frames ahead of the one being parsed the loop prefetches.
 const PREFETCH_AHEAD: usize = 8;

@@ -19,7 +19,7 @@ use wire::record::flags;
 use wire::{FlowKey, FlowKeyV4, FlowKeyV6, PacketRecord};
 
 use super::huge::HugeArray;
-use crate::prefetch::prefetch;
+use wire::prefetch::prefetch;
 
 /// How many flows of each IP version a table should hold without growing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -179,6 +179,13 @@ impl HostPool {
         }
     }
 
+    /// Hints the CPU to fetch host `id`, about to be used.
+    pub fn prefetch(&self, id: u32) {
+        if let Some(h) = self.hosts.get(id as usize) {
+            wire::prefetch::prefetch(h);
+        }
+    }
+
     /// Releases host `id` at the end of a flow.
     pub fn release(&mut self, id: u32) {
         let h = &mut self.hosts[id as usize];

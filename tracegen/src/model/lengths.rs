@@ -30,7 +30,13 @@ const TAIL_MIN: f64 = 11.0;
 impl FlowLengths {
     /// The lengths with the given body and tail shape, the tail cut where the overall mean is
     /// `mean` (bisection on the cut; the mean must lie above the body's).
-    pub fn calibrated(single: f64, short: f64, short_weights: [f64; 9], tail_shape: f64, mean: f64) -> Self {
+    pub fn calibrated(
+        single: f64,
+        short: f64,
+        short_weights: [f64; 9],
+        tail_shape: f64,
+        mean: f64,
+    ) -> Self {
         let mut l = Self { single, short, short_weights, tail_shape, tail_max: 12.0 };
         let (mut lo, mut hi) = (12.0f64.ln(), 1e12f64.ln());
         for _ in 0..100 {

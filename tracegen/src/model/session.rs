@@ -33,6 +33,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
 use wire::build::{PacketSpec, Transport};
+use wire::prefetch::prefetch;
 use wire::record::tcp_flags;
 use wire::sonata::WINDOW_NS;
 
@@ -104,8 +105,11 @@ enum Kind {
 
 /// Sentinel for "no flow" in the wheel's lists.
 const NONE: u32 = u32::MAX;
-/// Slots the wheel spans: more than any gap a flow can draw.
-const WHEEL_BITS: u32 = 18;
+/// Slots the wheel spans (delays are capped below it): more than any gap a flow draws, and a
+/// wheel of 256 KiB stays in cache.
+const WHEEL_BITS: u32 = 16;
+/// Slots ahead of the cursor whose flow is prefetched.
+const PREFETCH_AHEAD: u64 = 4;
 
 #[derive(Clone, Copy, Debug)]
 struct Flow {
@@ -233,7 +237,15 @@ impl SessionModel {
 
     /// Starts a flow of planned length `len` whose next packet is number `idx`, due at slot
     /// `at`, in `window`.
-    fn start_flow<R: Rng + ?Sized>(&mut self, len: u64, gap: f64, idx: u64, at: u64, window: u64, rng: &mut R) {
+    fn start_flow<R: Rng + ?Sized>(
+        &mut self,
+        len: u64,
+        gap: f64,
+        idx: u64,
+        at: u64,
+        window: u64,
+        rng: &mut R,
+    ) {
         let kind = self.draw_kind(rng);
         let len = if kind == Kind::Dns { 2 } else { len.min(u64::from(u32::MAX)) };
         let idx = idx.min(len - 1);
@@ -334,6 +346,20 @@ impl SessionModel {
             let id = self.wheel[b];
             if id != NONE {
                 self.wheel[b] = self.flows[id as usize].next;
+                // Flows are touched in an order the wheel knows ahead: fetch the flow due a
+                // few slots on, and the hosts of the one due next, while this one is built.
+                let ahead =
+                    self.wheel[((self.cursor + PREFETCH_AHEAD) & ((1 << WHEEL_BITS) - 1)) as usize];
+                if ahead != NONE {
+                    prefetch(&self.flows[ahead as usize]);
+                }
+                let soon = self.wheel[((self.cursor + 1) & ((1 << WHEEL_BITS) - 1)) as usize];
+                if soon != NONE {
+                    let f = &self.flows[soon as usize];
+                    let pool = usize::from(f.v6);
+                    self.clients[pool].prefetch(f.client);
+                    self.servers[pool].prefetch(f.server);
+                }
                 return id;
             }
             self.cursor += 1;
@@ -398,7 +424,8 @@ impl TrafficModel for SessionModel {
         let mut f = self.flows[id as usize];
         let rng = &mut self.rng;
         let pool = usize::from(f.v6);
-        let (client, server) = (self.clients[pool].addr(f.client), self.servers[pool].addr(f.server));
+        let (client, server) =
+            (self.clients[pool].addr(f.client), self.servers[pool].addr(f.server));
         let ip_header = if f.v6 { 40 } else { 20 };
         spec.vlans.clear();
         spec.payload.clear();
@@ -434,10 +461,12 @@ impl TrafficModel for SessionModel {
                     payload = payload.max(MIN_FIRST_SEGMENT_IP_LEN - ip_header - 20);
                 }
                 f.last_window[dir] = stamp;
-                let flags = if payload > 0 && step == Step::Data { flags | tcp_flags::PSH } else { flags };
+                let flags =
+                    if payload > 0 && step == Step::Data { flags | tcp_flags::PSH } else { flags };
                 let seq = f.seq[dir];
                 let ack = if step == Step::Syn { 0 } else { f.seq[1 - dir] };
-                let advance = payload as u32 + u32::from(is_syn || matches!(step, Step::FinClient | Step::FinServer));
+                let advance = payload as u32
+                    + u32::from(is_syn || matches!(step, Step::FinClient | Step::FinServer));
                 f.seq[dir] = seq.wrapping_add(advance);
                 let (sp, dp) = if forward { (f.cport, f.sport) } else { (f.sport, f.cport) };
                 spec.transport =
@@ -455,7 +484,8 @@ impl TrafficModel for SessionModel {
                 let (sp, dp) = if forward { (f.cport, 53) } else { (53, f.cport) };
                 spec.transport = Transport::Udp { sport: sp, dport: dp };
                 // A query of about 30 to 60 bytes, an answer of about 50 to 250.
-                spec.payload_len = if forward { rng.random_range(30..=60) } else { rng.random_range(50..=250) };
+                spec.payload_len =
+                    if forward { rng.random_range(30..=60) } else { rng.random_range(50..=250) };
             }
             Kind::Udp => {
                 forward = !rng.random_bool(self.params.download_share);

@@ -111,7 +111,7 @@ impl TrafficModel for StressModel {
         spec.src = host(2 * n, v6);
         spec.dst = host(2 * n + 1, v6);
         let sport = 1024 + (scatter(n as u32 ^ 0xabcd) % 64_000) as u16;
-        spec.transport = Transport::Udp { sport, dport: 4789 };
+        spec.transport = Transport::Udp { sport, dport: 9 };
         spec.vlans.clear();
         spec.payload.clear();
         spec.ttl = 64;
