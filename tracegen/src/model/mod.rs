@@ -6,6 +6,7 @@
 //! version give the same packets.
 
 pub mod backbone;
+pub mod dist;
 pub mod sizes;
 pub mod zipf;
 
