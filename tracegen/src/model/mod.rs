@@ -7,8 +7,10 @@
 //!
 //! - [`session`]: flows with life cycles, arrivals and host caps (`caida-like`, `fais-like`,
 //!   `datacenter`), built from [`lengths`], [`sizes`], [`hosts`] and [`zipf`];
-//! - [`simple`]: packet-level stress traffic (`imix`, `min64`, `flow-flood`).
+//! - [`simple`]: packet-level stress traffic (`imix`, `min64`, `flow-flood`);
+//! - [`dist`]: distributions by name and parameters, or empirical CDF files, for user profiles.
 
+pub mod dist;
 pub mod hosts;
 pub mod lengths;
 pub mod session;
