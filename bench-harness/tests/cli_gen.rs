@@ -162,3 +162,104 @@ fn bad_input_is_one_line_with_file_and_offset() {
     let o = pktstream(&["trace-stats", "--strict", cut.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+fn sum_u64(v: &serde_json::Value, list: &str, field: &str) -> u64 {
+    v[list].as_array().unwrap().iter().map(|b| b[field].as_u64().unwrap()).sum()
+}
+
+/// The distribution figures of `trace-stats` on a generated trace: present in the JSON, adding
+/// up, and in plausible ranges; the generator sidecar copied when there is one.
+#[test]
+fn trace_stats_reports_distributions_and_the_generator_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20 000 packets of about 800 B at 100 Mb/s span about 1.3 s: two or three windows.
+    let trace = generate_trace(dir.path(), "t.pcap", 20_000, 5, &["--mbps", "100"]);
+    let sidecar = dir.path().join("t.pcap.gen.json");
+    let _ = std::fs::remove_file(&sidecar);
+    let json = dir.path().join("stats.json");
+    let args = ["trace-stats", trace.to_str().unwrap(), "--json", json.to_str().unwrap()];
+    let o = pktstream(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    for line in ["wire sizes:", "flows:", "connections:", "protocols:", "top talkers:", "windows:"]
+    {
+        assert!(stdout.contains(line), "summary lacks {line:?}: {stdout}");
+    }
+    assert!(!stdout.contains("generator version"), "{stdout}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let (packets, flows) = (v["packets"].as_u64().unwrap(), v["flows"].as_u64().unwrap());
+    let parsed = packets - v["unparsed"].as_u64().unwrap();
+
+    let bins = v["size_histogram"].as_array().unwrap();
+    assert_eq!(bins.len(), 8);
+    assert_eq!(sum_u64(&v, "size_histogram", "count"), packets, "histogram counts sum to packets");
+    let shares: f64 = bins.iter().map(|b| b["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "histogram shares sum to {shares}");
+    let w: Vec<u64> =
+        ["p10", "p50", "p90", "p99"].map(|p| v["wire_len"][p].as_u64().unwrap()).into();
+    assert!(w[0] >= 60 && w.windows(2).all(|p| p[0] <= p[1]), "wire-length percentiles {w:?}");
+
+    let f = &v["flow_lengths"];
+    assert_eq!(f["count"], flows);
+    let mean = f["mean_packets"].as_f64().unwrap();
+    assert!((mean * flows as f64 - parsed as f64).abs() < 1e-6 * parsed as f64, "mean {mean}");
+    let c = &v["connection_lengths"];
+    let connections = c["count"].as_u64().unwrap();
+    assert!(connections <= flows && 2 * connections >= flows, "{connections} of {flows}");
+    for d in [f, c] {
+        let p: Vec<u64> = ["p50", "p90", "p99", "max"].map(|k| d[k].as_u64().unwrap()).into();
+        assert!(p[0] >= 1 && p.windows(2).all(|x| x[0] <= x[1]), "flow-length percentiles {p:?}");
+        let single = d["single_packet_share"].as_f64().unwrap();
+        let short = d["at_most_10_share"].as_f64().unwrap();
+        assert!((0.0..=short).contains(&single) && short <= 1.0, "{single} {short}");
+    }
+    assert_eq!(f["max"], v["largest_flows"][0]["packets"]);
+    let zipf = v["zipf_slope"].as_f64().unwrap();
+    assert!(zipf < 0.0 && zipf > -5.0, "zipf slope {zipf}");
+
+    for list in ["top_talkers", "largest_flows"] {
+        let l = v[list].as_array().unwrap();
+        assert_eq!(l.len(), 10, "{list}");
+        let p: Vec<u64> = l.iter().map(|e| e["packets"].as_u64().unwrap()).collect();
+        assert!(p.windows(2).all(|x| x[0] >= x[1]), "{list} by packets: {p:?}");
+        assert!(l.iter().all(|e| e["share"].as_f64().unwrap() > 0.0));
+    }
+    assert_eq!(v["largest_flows"][0]["share"], v["largest_flow_share"]);
+    let first = v["largest_flows"][0]["flow"].as_str().unwrap();
+    assert!(first.contains('>') && first.contains('/') && first.contains(':'), "{first}");
+    let top = &v["top_talkers"][0];
+    assert!(top["bytes"].as_u64().unwrap() >= 60 * top["packets"].as_u64().unwrap());
+
+    let p = &v["protocols"];
+    let s = |k: &str| p[k].as_f64().unwrap();
+    assert!((s("ipv4_share") + s("ipv6_share") - 1.0).abs() < 1e-9);
+    let transports = s("tcp_share") + s("udp_share") + s("icmp_share") + s("other_share");
+    assert!((transports - 1.0).abs() < 1e-9 && s("ipv6_share") > 0.0 && s("tcp_share") > 0.5);
+    for k in ["syn_only", "syn_ack", "fin", "rst"] {
+        assert!(v["tcp_flags"][k].as_u64().unwrap() <= parsed, "tcp_flags.{k}");
+    }
+
+    let win = &v["windows"];
+    assert_eq!(win["window_ns"], 1_000_000_000u64);
+    let count = win["count"].as_u64().unwrap();
+    let duration = v["duration_s"].as_f64().unwrap();
+    assert!(count >= 1 && count as f64 <= duration + 2.0, "{count} windows over {duration} s");
+    for k in ["max_fan_out", "max_fan_in"] {
+        let m = &win[k];
+        assert!(m["count"].as_u64().unwrap() >= 1 && !m["host"].as_str().unwrap().is_empty());
+        assert_eq!(m["window_start_ns"].as_u64().unwrap() % 1_000_000_000, 0, "{k}");
+    }
+    assert!(v["generator"].is_null());
+
+    // A sidecar beside the capture is copied whole; a broken one is a warning.
+    let gen_json = serde_json::json!({"generator_version": 7, "profile": "caida-like", "seed": 5});
+    std::fs::write(&sidecar, gen_json.to_string()).unwrap();
+    let o = pktstream(&args);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("generator version 7"));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["generator"], gen_json);
+    std::fs::write(&sidecar, "{}").unwrap();
+    let o = pktstream(&args);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning"));
+}

@@ -27,7 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Generate a synthetic trace from a traffic profile and write it as a pcap file.
     Gen(GenArgs),
-    /// Read a capture and print packets, bytes, flows, sizes, rate and link types.
+    /// Read a capture and print packets, bytes, flows, sizes, rate, link types, flow lengths,
+    /// top talkers, protocol mix and host fan-out per second.
     TraceStats(TraceStatsArgs),
     /// Run a query over a trace on a topology and measure it.
     Run(RunArgs),

@@ -9,7 +9,8 @@ use crate::results::schema::{ResultsFile, TraceStatsConfig};
 use crate::results::{provenance, write_json};
 use crate::trace_stats;
 
-/// Flags of `pktstream trace-stats`.
+/// Flags of `pktstream trace-stats`. A generator sidecar `FILE.gen.json` beside the capture is
+/// copied into the statistics as `generator`.
 #[derive(Debug, Args)]
 pub struct TraceStatsArgs {
     /// The capture file.
@@ -30,7 +31,12 @@ pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
     for w in &capture.warnings {
         eprintln!("pktstream: warning: {w}");
     }
-    let stats = trace_stats::compute(&capture);
+    let mut stats = trace_stats::compute(&capture);
+    // A bad sidecar does not make the capture unreadable: say so and go on without it.
+    match trace_stats::read_generator_sidecar(&args.file) {
+        Ok(generator) => stats.generator = generator,
+        Err(e) => eprintln!("pktstream: warning: ignoring the generator sidecar: {e:#}"),
+    }
     println!("{}", trace_stats::summary(&args.file.display().to_string(), &stats));
     if let Some(out) = &args.json {
         let sha = provenance::sha256_file(&args.file)?;

@@ -11,6 +11,28 @@ pub fn flatten(v: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// Top-level fields of `trace-stats` results that their CSV rows leave out (the JSON keeps
+/// them): `top_talkers` and `largest_flows` are lists of the trace's own addresses and flows, so
+/// a column such as `top_talkers_0_addr` means a different host in every row and compares
+/// nothing across traces; `generator` is the sidecar object of `pktstream gen`, whose keys are
+/// the generator's to choose and would change the columns with its version. Every other field,
+/// the fixed-bin `size_histogram` included (`size_histogram_0_count`), flattens as usual.
+pub const TRACE_STATS_CSV_OMITS: [&str; 3] = ["top_talkers", "largest_flows", "generator"];
+
+/// [`flatten`], leaving out the top-level fields named in `omit`.
+pub fn flatten_without(v: &Value, omit: &[&str]) -> Vec<(String, String)> {
+    match v {
+        Value::Object(m) => {
+            let mut out = Vec::new();
+            m.iter()
+                .filter(|(k, _)| !omit.contains(&k.as_str()))
+                .for_each(|(k, v)| walk(k, v, &mut out));
+            out
+        }
+        other => flatten(other),
+    }
+}
+
 fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}_{k}") };
     match v {
@@ -74,5 +96,24 @@ mod tests {
             Some("mpps,latency_ns_p99,per_worker_0_packets,truncated_at_offset,app")
         );
         assert_eq!(lines.next(), Some("1.5,10,3,,\"a,b\""));
+    }
+
+    #[test]
+    fn trace_stats_rows_leave_out_the_per_trace_lists() {
+        let v = json!({"packets": 2, "size_histogram": [{"bin": "<=60", "count": 2, "share": 1.0}],
+                       "top_talkers": [{"addr": "10.0.0.1"}], "largest_flows": [],
+                       "generator": {"generator_version": 1}, "windows": {"count": 1}});
+        let columns: Vec<String> =
+            flatten_without(&v, &TRACE_STATS_CSV_OMITS).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            columns,
+            [
+                "packets",
+                "size_histogram_0_bin",
+                "size_histogram_0_count",
+                "size_histogram_0_share",
+                "windows_count"
+            ]
+        );
     }
 }

@@ -92,6 +92,189 @@ pub struct TraceStats {
     pub unparsed_by_reason: BTreeMap<String, u64>,
     /// Offset of the incomplete record where the capture was cut short, if it was.
     pub truncated_at_offset: Option<u64>,
+    // The fields below came after the first results files; `serde(default)` lets those files
+    // still load (with empty figures).
+    /// Frames by wire length (`orig_len`) in the fixed bins of [`SIZE_BINS`], in that order.
+    #[serde(default)]
+    pub size_histogram: Vec<SizeBin>,
+    /// Percentiles of the wire length over all frames.
+    #[serde(default)]
+    pub wire_len: WireLenPercentiles,
+    /// Lengths in packets of the directional flows (5-tuples) of parsed packets.
+    #[serde(default)]
+    pub flow_lengths: FlowLengths,
+    /// Lengths in packets of the connections: both directions of a 5-tuple together
+    /// (`FlowKey::canonical`).
+    #[serde(default)]
+    pub connection_lengths: FlowLengths,
+    /// Least-squares slope of `ln(packets)` against `ln(rank)` over the directional flows
+    /// ranked 1 to `min(1000, flows)` by packets, largest first: a Zipf exponent estimate,
+    /// negative (about -1 for classic Zipf traffic, 0 for flows of equal size). `None` with
+    /// fewer than two flows.
+    #[serde(default)]
+    pub zipf_slope: Option<f64>,
+    /// The 10 source addresses that sent most parsed packets, most first (ties: lower address).
+    #[serde(default)]
+    pub top_talkers: Vec<TopTalker>,
+    /// The 10 directional flows with most packets, most first (ties: lower flow key).
+    #[serde(default)]
+    pub largest_flows: Vec<LargestFlow>,
+    /// IP versions and transports among parsed packets.
+    #[serde(default)]
+    pub protocols: ProtocolMix,
+    /// Parsed TCP packets with some flag combinations.
+    #[serde(default)]
+    pub tcp_flags: TcpFlagCounts,
+    /// Host fan-out and fan-in per 1 s tumbling window.
+    #[serde(default)]
+    pub windows: WindowFan,
+    /// The generator sidecar (`FILE.gen.json`, written by `pktstream gen`) copied whole, when
+    /// one lies beside the capture; it holds at least `generator_version`.
+    #[serde(default)]
+    pub generator: Option<serde_json::Value>,
+}
+
+/// The wire-length bins of [`TraceStats::size_histogram`]: label, smallest and largest length.
+/// The first bin holds minimum-size Ethernet frames (stored with `orig_len` 60; shorter lengths
+/// only occur on other link types or in malformed captures, and are counted there too).
+pub const SIZE_BINS: [(&str, u32, u32); 8] = [
+    ("<=60", 0, 60),
+    ("61-127", 61, 127),
+    ("128-255", 128, 255),
+    ("256-511", 256, 511),
+    ("512-1023", 512, 1023),
+    ("1024-1513", 1024, 1513),
+    ("1514", 1514, 1514),
+    (">1514", 1515, u32::MAX),
+];
+
+/// One bin of the wire-length histogram.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SizeBin {
+    /// The bin's label (see [`SIZE_BINS`]).
+    pub bin: String,
+    /// Frames whose wire length falls in the bin.
+    pub count: u64,
+    /// `count` over all frames.
+    pub share: f64,
+}
+
+/// Percentiles of the wire length in bytes (nearest rank: the smallest length at or below
+/// which at least p% of the frames lie).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireLenPercentiles {
+    /// 10th percentile.
+    pub p10: u64,
+    /// Median.
+    pub p50: u64,
+    /// 90th percentile.
+    pub p90: u64,
+    /// 99th percentile.
+    pub p99: u64,
+}
+
+/// The distribution of observed flow lengths in packets. Lengths are what the capture holds
+/// of a flow, so flows cut by the capture's start or end count short.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowLengths {
+    /// Flows.
+    pub count: u64,
+    /// Packets per flow.
+    pub mean_packets: f64,
+    /// Flows of one packet over all flows.
+    pub single_packet_share: f64,
+    /// Flows of at most 10 packets over all flows.
+    pub at_most_10_share: f64,
+    /// Packets of flows of at most 10 packets over all packets of flows.
+    pub at_most_10_packet_share: f64,
+    /// Median length (nearest rank, as for [`WireLenPercentiles`]).
+    pub p50: u64,
+    /// 90th percentile.
+    pub p90: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Longest flow.
+    pub max: u64,
+}
+
+/// A source address among the top talkers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopTalker {
+    /// The address as text (IPv6 canonical).
+    pub addr: String,
+    /// Parsed packets it sent.
+    pub packets: u64,
+    /// Wire bytes of those packets.
+    pub bytes: u64,
+    /// `packets` over all parsed packets.
+    pub share: f64,
+}
+
+/// A directional flow among the largest.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LargestFlow {
+    /// The 5-tuple as `src:sport>dst:dport/proto`, IPv6 addresses in brackets; ports are 0
+    /// where the packet has none.
+    pub flow: String,
+    /// Its packets.
+    pub packets: u64,
+    /// `packets` over all parsed packets.
+    pub share: f64,
+}
+
+/// Shares of IP versions and transports among parsed packets (0 when none parsed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolMix {
+    /// IPv4 packets.
+    pub ipv4_share: f64,
+    /// IPv6 packets.
+    pub ipv6_share: f64,
+    /// TCP (protocol 6).
+    pub tcp_share: f64,
+    /// UDP (protocol 17).
+    pub udp_share: f64,
+    /// ICMP and ICMPv6 (protocols 1 and 58).
+    pub icmp_share: f64,
+    /// Every other protocol.
+    pub other_share: f64,
+}
+
+/// Parsed TCP packets by flag combination (a packet may count in more than one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TcpFlagCounts {
+    /// SYN without ACK, FIN or RST: connection attempts.
+    pub syn_only: u64,
+    /// SYN and ACK.
+    pub syn_ack: u64,
+    /// FIN set.
+    pub fin: u64,
+    /// RST set.
+    pub rst: u64,
+}
+
+/// The busiest host of one kind in one window.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostWindowMax {
+    /// The host's address as text; empty when the capture holds no parsed packet.
+    pub host: String,
+    /// Start of the window, ns since the Unix epoch.
+    pub window_start_ns: u64,
+    /// Distinct peer addresses of the host in that window.
+    pub count: u64,
+}
+
+/// Host fan-out and fan-in over tumbling windows on packet time, aligned to multiples of the
+/// window length since the Unix epoch. Ties go to the earlier window, then the lower address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowFan {
+    /// Window length in ns (1 s).
+    pub window_ns: u64,
+    /// Windows holding at least one parsed packet.
+    pub count: u64,
+    /// The most distinct destinations one source reached in one window.
+    pub max_fan_out: HostWindowMax,
+    /// The most distinct sources that reached one destination in one window.
+    pub max_fan_in: HostWindowMax,
 }
 
 /// The serialised configuration of one engine run, as `run --config`, suites and results
