@@ -433,9 +433,12 @@ pub fn generate(cfg: &GenConfig) -> Result<FrameBuffer, GenError> {
 /// Generates the whole trace into memory, with the ground truth of its attacks.
 pub fn generate_with_truth(cfg: &GenConfig) -> Result<Generated, GenError> {
     let mut g = Generator::new(cfg)?;
-    let snap = cfg.snaplen.min(1514) as usize;
-    let n = usize::try_from(cfg.packets.min(1 << 26)).unwrap_or(0);
-    let mut frames = FrameBuffer::with_capacity(n, n.saturating_mul(snap));
+    // Reserve for the expected trace (a bounded guess: the buffer grows past it if need be).
+    let by_duration =
+        cfg.duration_ns.map_or(u64::MAX, |d| (cfg.benign_pps() * d as f64 / 1e9) as u64 + 1024);
+    let n = usize::try_from(cfg.packets.min(by_duration).min(1 << 24)).unwrap_or(0);
+    let per_frame = (cfg.snaplen as usize).min(cfg.profile.nominal_mean_wire_len() as usize + 64);
+    let mut frames = FrameBuffer::with_capacity(n, n.saturating_mul(per_frame));
     let mut scratch = Vec::with_capacity(2048);
     loop {
         scratch.clear();

@@ -33,6 +33,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
 use wire::build::{PacketSpec, Transport};
+use wire::dns::{self, DnsMessage, DnsRecord};
 use wire::prefetch::prefetch;
 use wire::record::tcp_flags;
 use wire::sonata::WINDOW_NS;
@@ -281,18 +282,24 @@ impl SessionModel {
     }
 
     /// Starts the TCP connection a DNS client opens after its answer.
-    fn start_follow_up(&mut self, client: u32, v6: bool, at: u64, window: u64) {
+    /// Picks the server a DNS client will connect to after its answer, if the client has room
+    /// for one more connection in `window` (else it skips the connection).
+    fn prepare_follow_up(&mut self, client: u32, v6: bool, window: u64) -> Option<u32> {
         let pool = usize::from(v6);
         if !self.clients[pool].try_reacquire(client, window) {
-            return; // the client is at its cap: it skips this connection
+            return None;
         }
+        Some(self.servers[pool].acquire(&mut self.rng, window, true, &mut self.used))
+    }
+
+    /// Starts the TCP connection of a DNS client to `server` (both already acquired).
+    fn start_follow_up(&mut self, client: u32, server: u32, v6: bool, at: u64) {
         let rng = &mut self.rng;
         let len = self.params.lengths.sample(rng).max(3);
         let gap = {
             let (a, b) = (self.params.gap_min, self.params.gap_max.max(self.params.gap_min));
             (a.ln() + rng.random::<f64>() * (b / a).ln()).exp()
         };
-        let server = self.servers[pool].acquire(rng, window, true, &mut self.used);
         let flow = Flow {
             kind: Kind::Tcp,
             v6,
@@ -432,6 +439,7 @@ impl TrafficModel for SessionModel {
         self.ip_id = self.ip_id.wrapping_add(1);
         spec.ip_id = self.ip_id;
         let mut delay = HANDSHAKE_GAP as f64;
+        let mut follow_up = None;
         let forward; // client to server
         match f.kind {
             Kind::Tcp => {
@@ -483,9 +491,29 @@ impl TrafficModel for SessionModel {
                 forward = f.idx == 0;
                 let (sp, dp) = if forward { (f.cport, 53) } else { (53, f.cport) };
                 spec.transport = Transport::Udp { sport: sp, dport: dp };
-                // A query of about 30 to 60 bytes, an answer of about 50 to 250.
-                spec.payload_len =
-                    if forward { rng.random_range(30..=60) } else { rng.random_range(50..=250) };
+                // The client asks for the name of the server it will connect to; the answer
+                // gives that server's address (the resolver's own when the client is at its cap
+                // and will not connect).
+                let pool = usize::from(f.v6);
+                if !forward {
+                    follow_up = self.prepare_follow_up(f.client, f.v6, window);
+                }
+                let target = follow_up.unwrap_or(f.server);
+                let name = format!("h{target}.example{}.com", target % 97);
+                let qtype = if f.v6 { dns::TYPE_AAAA } else { dns::TYPE_A };
+                let id = f.seq[0] as u16;
+                let msg = if forward {
+                    DnsMessage::query(id, &name, qtype)
+                } else {
+                    let rdata = match self.servers[pool].addr(target) {
+                        IpAddr::V4(a) => dns::a_rdata(a),
+                        IpAddr::V6(a) => dns::aaaa_rdata(a),
+                    };
+                    let answer = DnsRecord { name: name.clone(), rtype: qtype, ttl: 300, rdata };
+                    DnsMessage::response(id, &name, qtype, vec![answer])
+                };
+                msg.write(&mut spec.payload);
+                spec.payload_len = spec.payload.len();
             }
             Kind::Udp => {
                 forward = !rng.random_bool(self.params.download_share);
@@ -516,8 +544,8 @@ impl TrafficModel for SessionModel {
         let done = f.idx >= f.len;
         self.flows[id as usize] = f;
         if done {
-            if f.kind == Kind::Dns {
-                self.start_follow_up(f.client, f.v6, self.cursor + HANDSHAKE_GAP, window);
+            if let Some(server) = follow_up {
+                self.start_follow_up(f.client, server, f.v6, self.cursor + HANDSHAKE_GAP);
             }
             self.finish(id);
         } else {
