@@ -15,7 +15,9 @@ use wire::build::{PacketSpec, Transport};
 use wire::{FrameBuffer, LinkType};
 
 use crate::model::TrafficModel;
+use crate::model::session::SessionModel;
 use crate::profile::{ModelOptions, Profile};
+use crate::profile_file::{ProfileFileError, UserProfile};
 use crate::scenario::{
     AttackRow, Scenario, ScenarioEnv, ScenarioSpec, SpecError, TruthCounter, TruthRow,
 };
@@ -92,7 +94,8 @@ pub struct GenConfig {
     /// Injected attacks.
     #[serde(with = "specs_as_text")]
     pub scenarios: Vec<ScenarioSpec>,
-    /// A user profile file (TOML) this profile came from, for the record.
+    /// A user profile file (TOML): when given, the traffic comes from it (its base is
+    /// `profile`).
     pub profile_file: Option<PathBuf>,
 }
 
@@ -136,9 +139,13 @@ impl GenConfig {
 
     /// Benign packets per second the pacing gives (by the profile's nominal mean size).
     pub fn benign_pps(&self) -> f64 {
+        self.benign_pps_at(self.profile.nominal_mean_wire_len())
+    }
+
+    fn benign_pps_at(&self, mean_wire_len: f64) -> f64 {
         match self.pacing {
             Pacing::Pps(p) => p,
-            Pacing::Mbps(m) => m * 1e6 / 8.0 / self.profile.nominal_mean_wire_len(),
+            Pacing::Mbps(m) => m * 1e6 / 8.0 / mean_wire_len,
         }
     }
 }
@@ -169,6 +176,9 @@ pub enum GenError {
     /// A bad scenario.
     #[error(transparent)]
     Scenario(#[from] SpecError),
+    /// A bad user profile file.
+    #[error(transparent)]
+    ProfileFile(#[from] ProfileFileError),
 }
 
 /// The timestamp of each benign packet: pacing, then ON/OFF gaps.
@@ -296,9 +306,16 @@ impl Generator {
             return Err(SpecError::TooMany.into());
         }
         let clock = Clock::new(cfg)?;
-        let pps = cfg.benign_pps();
+        let user = cfg.profile_file.as_deref().map(UserProfile::load).transpose()?;
+        let mean_wire_len = user
+            .as_ref()
+            .map_or(cfg.profile.nominal_mean_wire_len(), |u| u.nominal_mean_wire_len());
+        let pps = cfg.benign_pps_at(mean_wire_len);
         let opts = ModelOptions { packets_per_window: pps, ipv6_share: cfg.ipv6_share };
-        let model = cfg.profile.model(&opts, cfg.seed);
+        let model: Box<dyn TrafficModel> = match &user {
+            Some(u) => Box::new(SessionModel::new(u.flow_params(&opts)?, cfg.seed)),
+            None => cfg.profile.model(&opts, cfg.seed),
+        };
         let scenarios = cfg
             .scenarios
             .iter()
@@ -309,7 +326,7 @@ impl Generator {
                     seed: cfg.seed,
                     trace_start_ns: cfg.start_ns,
                     full_payload: cfg.full_payload(),
-                    benign_bytes_per_s: pps * cfg.profile.nominal_mean_wire_len(),
+                    benign_bytes_per_s: pps * mean_wire_len,
                 };
                 s.build(&env)
             })

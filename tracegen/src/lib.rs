@@ -9,6 +9,7 @@ pub mod generator;
 pub mod model;
 pub mod pcap;
 pub mod profile;
+pub mod profile_file;
 pub mod scenario;
 
 pub use generator::{

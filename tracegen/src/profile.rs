@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::TrafficModel;
 use crate::model::hosts::AddressPlan;
 use crate::model::lengths::{FlowLengths, SHORT_DECAY};
-use crate::model::session::{FlowParams, SessionModel};
+use crate::model::session::{FlowParams, Lengths, SessionModel, Sizes};
 use crate::model::simple::{IMIX, MIN64, STRESS_FLOWS, StressModel};
 use crate::model::sizes::{CAIDA_DATA, DATACENTER_DATA, FAIS_DATA, SizeMixture};
 
@@ -87,10 +87,10 @@ impl Profile {
     /// The flow model's parameters of the flow-level profiles (`None` for the stress ones).
     pub fn flow_params(self, opts: &ModelOptions) -> Option<FlowParams> {
         let backbone = |sizes: &[crate::model::sizes::SizeMode]| FlowParams {
-            lengths: FlowLengths::campus(),
+            lengths: Lengths::Plan(FlowLengths::campus()),
             gap_min: 250.0,
             gap_max: 40_000.0,
-            sizes: SizeMixture::new(sizes),
+            sizes: Sizes::Mixture(SizeMixture::new(sizes)),
             ipv6_share: opts.ipv6_share.unwrap_or(self.ipv6_share()),
             dns_share: 0.06,
             udp_share: 0.08,
@@ -117,10 +117,16 @@ impl Profile {
             Profile::FaisLike => Some(backbone(&FAIS_DATA)),
             Profile::Datacenter => Some(FlowParams {
                 // Web-search and Hadoop-like: fewer single-packet flows, a tail to millions.
-                lengths: FlowLengths::calibrated(0.15, 0.45, SHORT_DECAY, 0.9, 150.0),
+                lengths: Lengths::Plan(FlowLengths::calibrated(
+                    0.15,
+                    0.45,
+                    SHORT_DECAY,
+                    0.9,
+                    150.0,
+                )),
                 gap_min: 250.0,
                 gap_max: 4_000.0,
-                sizes: SizeMixture::new(&DATACENTER_DATA),
+                sizes: Sizes::Mixture(SizeMixture::new(&DATACENTER_DATA)),
                 ipv6_share: opts.ipv6_share.unwrap_or(self.ipv6_share()),
                 dns_share: 0.02,
                 udp_share: 0.02,

@@ -9,14 +9,16 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Serialize;
 use tracegen::generator::{DEFAULT_SNAPLEN, FULL_PAYLOAD_SNAPLEN, OnOff};
-use tracegen::pcap::{PcapWriter, TsResolution};
+use tracegen::pcap::{CaptureFormat, CaptureMeta, PcapWriter, PcapngWriter, TsResolution};
+use tracegen::profile_file::UserProfile;
 use tracegen::scenario::{ScenarioSpec, write_truth};
 use tracegen::{GENERATOR_VERSION, GenConfig, Generator, Pacing, Profile};
 
 /// Flags of `pktstream gen`.
 #[derive(Debug, Args)]
 pub struct GenArgs {
-    /// Traffic profile: caida-like, fais-like, imix, min64, datacenter, flow-flood.
+    /// Traffic profile: caida-like, fais-like, imix, min64, datacenter, flow-flood, or a
+    /// profile file (FILE.toml; see the tracegen `profile_file` docs).
     #[arg(long)]
     pub profile: String,
     /// Number of packets (attack packets included); with --duration, whichever ends first.
@@ -54,9 +56,13 @@ pub struct GenArgs {
     /// Capture every byte of every frame (DNS and payload scenarios need it).
     #[arg(long)]
     pub full_payload: bool,
-    /// Write microsecond timestamps (classic pcap magic) instead of nanoseconds.
+    /// Write microsecond timestamps instead of nanoseconds.
     #[arg(long)]
     pub micro: bool,
+    /// Capture format: pcap or pcapng (default: pcapng for a .pcapng file, else pcap). pcapng
+    /// files carry the generator version and configuration in their section header.
+    #[arg(long)]
+    pub format: Option<String>,
     /// Inject an attack: KIND[:k=v,...] (repeatable). Kinds: syn-flood, port-scan,
     /// superspreader, ddos, ssh-brute, slowloris, dns-reflection, dns-tunnel, zorro,
     /// heavy-hitter; common parameters start=S and duration=S (seconds), rate=PPS.
@@ -67,8 +73,14 @@ pub struct GenArgs {
 impl GenArgs {
     /// The generator configuration these flags describe.
     pub fn config(&self) -> anyhow::Result<GenConfig> {
-        let profile: Profile = self.profile.parse()?;
+        let (profile, file) = if self.profile.ends_with(".toml") {
+            let user = UserProfile::load(Path::new(&self.profile))?;
+            (user.base, Some(user.path))
+        } else {
+            (self.profile.parse::<Profile>()?, None)
+        };
         let mut cfg = GenConfig::new(profile, self.packets.unwrap_or(u64::MAX), self.seed);
+        cfg.profile_file = file;
         if let Some(d) = self.duration {
             if !(d.is_finite() && d > 0.0) {
                 bail!("--duration {d}: expected a positive number of seconds");
@@ -109,7 +121,7 @@ fn parse_burst(text: &str) -> anyhow::Result<OnOff> {
 #[derive(Debug, Serialize)]
 struct GenRecord<'a> {
     generator_version: u32,
-    profile: &'a str,
+    profile: String,
     config: &'a GenConfig,
     packets: u64,
     bytes: u64,
@@ -141,12 +153,22 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
     let tmp = temp_beside(&args.out);
     let file =
         std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let mut writer = PcapWriter::new(
-        BufWriter::with_capacity(1 << 20, file),
-        wire::LinkType::Ethernet,
-        cfg.snaplen,
-        resolution,
-    )?;
+    let format = match &args.format {
+        Some(f) => f.parse::<CaptureFormat>()?,
+        None => CaptureFormat::from_path(&args.out),
+    };
+    let out = BufWriter::with_capacity(1 << 20, file);
+    let link = wire::LinkType::Ethernet;
+    let mut writer = match format {
+        CaptureFormat::Pcap => Sink::Pcap(PcapWriter::new(out, link, cfg.snaplen, resolution)?),
+        CaptureFormat::Pcapng => {
+            let meta = CaptureMeta {
+                application: format!("pktstream gen (generator version {GENERATOR_VERSION})"),
+                comment: Some(serde_json::to_string(&cfg)?),
+            };
+            Sink::Pcapng(PcapngWriter::new(out, link, cfg.snaplen, resolution, &meta)?)
+        }
+    };
     let progress = progress_bar(&cfg);
     let (mut bytes, mut first, mut last) = (0u64, None, 0u64);
     let mut buf = Vec::with_capacity(2048);
@@ -164,7 +186,7 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        writer.into_inner().into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        writer.finish()?;
         Ok(())
     })();
     if let Some(p) = &progress {
@@ -187,7 +209,10 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
     };
     let record = GenRecord {
         generator_version: GENERATOR_VERSION,
-        profile: cfg.profile.name(),
+        profile: cfg
+            .profile_file
+            .as_ref()
+            .map_or(cfg.profile.name().to_string(), |p| p.display().to_string()),
         config: &cfg,
         packets,
         bytes,
@@ -200,7 +225,7 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
         "wrote {packets} packets ({bytes} wire bytes, mean {:.1} B, {:.3} s) of profile {} seed {} to {}",
         bytes as f64 / packets.max(1) as f64,
         (last.saturating_sub(first.unwrap_or(last))) as f64 / 1e9,
-        cfg.profile,
+        record.profile,
         cfg.seed,
         args.out.display()
     );
@@ -220,6 +245,31 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
     }
     let _ = std::io::stdout().flush();
     Ok(())
+}
+
+/// The capture being written, in either format.
+enum Sink {
+    Pcap(PcapWriter<BufWriter<std::fs::File>>),
+    Pcapng(PcapngWriter<BufWriter<std::fs::File>>),
+}
+
+impl Sink {
+    fn write_frame(&mut self, ts_ns: u64, wire_len: u32, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Pcap(w) => w.write_frame(ts_ns, wire_len, bytes),
+            Sink::Pcapng(w) => w.write_frame(ts_ns, wire_len, bytes),
+        }
+    }
+
+    /// Flushes and syncs the file.
+    fn finish(self) -> anyhow::Result<()> {
+        let out = match self {
+            Sink::Pcap(w) => w.into_inner(),
+            Sink::Pcapng(w) => w.into_inner(),
+        };
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(())
+    }
 }
 
 /// A progress bar on stderr when it is a terminal: by packets, or by packet time with only a

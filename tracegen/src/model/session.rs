@@ -39,6 +39,7 @@ use wire::record::tcp_flags;
 use wire::sonata::WINDOW_NS;
 
 use super::TrafficModel;
+use super::dist::Sampler;
 use super::hosts::{AddressPlan, AddressSource, HostPool};
 use super::lengths::FlowLengths;
 use super::sizes::SizeMixture;
@@ -50,17 +51,89 @@ pub const MIN_FIRST_SEGMENT_IP_LEN: usize = 150;
 /// client's connection.
 const HANDSHAKE_GAP: u64 = 8;
 
+/// Planned flow lengths: the built-in plan, or a user's distribution.
+#[derive(Clone, Debug)]
+pub enum Lengths {
+    /// The body-and-tail plan of the built-in profiles.
+    Plan(FlowLengths),
+    /// A user's distribution (rounded, at least 1), with its mean.
+    Custom {
+        /// The distribution.
+        sampler: Sampler,
+        /// Its mean (it must have one: flows arrive at one per mean length slots).
+        mean: f64,
+    },
+}
+
+impl Lengths {
+    /// The mean length.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Lengths::Plan(p) => p.mean(),
+            Lengths::Custom { mean, .. } => *mean,
+        }
+    }
+
+    /// Draws a length.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        match self {
+            Lengths::Plan(p) => p.sample(rng),
+            Lengths::Custom { sampler, .. } => sampler.sample(rng).round().max(1.0) as u64,
+        }
+    }
+
+    /// Draws a length biased by length (flows in progress at the start). A user's
+    /// distribution is resampled: one of 32 draws, picked with probability proportional to its
+    /// length.
+    pub fn sample_length_biased<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        match self {
+            Lengths::Plan(p) => p.sample_length_biased(rng),
+            Lengths::Custom { .. } => {
+                let draws: [u64; 32] = std::array::from_fn(|_| self.sample(rng));
+                let total: u64 = draws.iter().sum();
+                let mut u = rng.random_range(0..total.max(1));
+                for d in draws {
+                    if u < d {
+                        return d;
+                    }
+                    u -= d;
+                }
+                draws[31]
+            }
+        }
+    }
+}
+
+/// Wire sizes of data packets: a built-in mixture or a user's distribution.
+#[derive(Clone, Debug)]
+pub enum Sizes {
+    /// A built-in mixture.
+    Mixture(SizeMixture),
+    /// A user's distribution, rounded and held to 60..=1514 bytes.
+    Custom(Sampler),
+}
+
+impl Sizes {
+    /// Draws a wire length.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        match self {
+            Sizes::Mixture(m) => m.sample(rng),
+            Sizes::Custom(s) => s.sample(rng).round().clamp(60.0, 1514.0) as u32,
+        }
+    }
+}
+
 /// Parameters of the flow model.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FlowParams {
     /// Planned flow lengths.
-    pub lengths: FlowLengths,
+    pub lengths: Lengths,
     /// Smallest mean gap between a flow's packets, in slots.
     pub gap_min: f64,
     /// Largest mean gap between a flow's packets, in slots.
     pub gap_max: f64,
     /// Wire sizes of data packets.
-    pub sizes: SizeMixture,
+    pub sizes: Sizes,
     /// Share of flows that are IPv6.
     pub ipv6_share: f64,
     /// Share of flows that are DNS exchanges (UDP port 53, then a TCP connection).
