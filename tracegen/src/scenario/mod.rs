@@ -13,11 +13,27 @@
 //! Addresses: scenario number `i` (0-based, in flag order) uses only addresses in `10.i.0.0/16`,
 //! which benign profiles never use, so the counts its truth is built from are the trace's counts.
 
+mod common;
+mod ddos;
+mod dns_msg;
+mod dns_reflection;
+mod dns_tunnel;
+mod heavy_hitter;
+mod port_scan;
+mod slowloris;
 mod spec;
+mod ssh_brute;
+mod superspreader;
+mod syn_flood;
 mod truth;
+mod truth_counter;
+mod zorro;
+#[cfg(test)]
+mod testkit;
 
 pub use spec::{ScenarioKind, ScenarioSpec, SpecError};
 pub use truth::{AttackRow, TruthRow, truth_path, write_truth};
+pub use truth_counter::{TruthCounter, flow_key_text};
 
 use wire::build::PacketSpec;
 
@@ -47,4 +63,28 @@ pub trait Scenario {
     fn emit(&mut self, spec: &mut PacketSpec);
     /// What the attack did so far.
     fn attack(&self) -> AttackRow;
+}
+
+impl ScenarioSpec {
+    /// The scenario this flag describes, in the address block and time frame of `env`.
+    /// Checks the parameters: an unknown key gives [`SpecError::UnknownParam`], a bad value
+    /// [`SpecError::BadValue`], and a payload kind without `env.full_payload`
+    /// [`SpecError::NeedsPayload`]. Each kind's parameters and defaults are in its module doc;
+    /// every kind takes `start` (seconds after the trace start, default 0.5), `duration`
+    /// (seconds, default 3) and `jitter` (largest delay of a packet, as a share of the spacing
+    /// between packets, default 0.2).
+    pub fn build(&self, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+        match self.kind {
+            ScenarioKind::SynFlood => syn_flood::build(self, env),
+            ScenarioKind::PortScan => port_scan::build(self, env),
+            ScenarioKind::Superspreader => superspreader::build(self, env),
+            ScenarioKind::Ddos => ddos::build(self, env),
+            ScenarioKind::SshBrute => ssh_brute::build(self, env),
+            ScenarioKind::Slowloris => slowloris::build(self, env),
+            ScenarioKind::DnsReflection => dns_reflection::build(self, env),
+            ScenarioKind::DnsTunnel => dns_tunnel::build(self, env),
+            ScenarioKind::Zorro => zorro::build(self, env),
+            ScenarioKind::HeavyHitter => heavy_hitter::build(self, env),
+        }
+    }
 }

@@ -1,0 +1,89 @@
+//! `dns-reflection`: DNSSEC answers from many open resolvers (source port 53) to the victim,
+//! whose address the attacker spoofed in the queries (not in the trace): each answer carries
+//! the zone's DNSKEY and its RRSIG, about 1200 bytes.
+//!
+//! Parameters: `rate` (answers per second, default 1000), `resolvers` (default 200, answering
+//! in turn), `size` (DNS message bytes, default 1200; the key fills what the size leaves).
+//! Every whole window holds `min(rate, resolvers)` distinct sources of RRSIG answers: 200 with
+//! the defaults against the `sonata-dns-reflection` threshold of 40. Needs `--full-payload`.
+
+use std::net::Ipv4Addr;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::common::{Driver, Engine, Even, POOL, Params, Queue, host, host_range, noise, rng_for, udp, victim};
+use super::dns_msg::{
+    CLASS_IN, FLAGS_ANSWER, Message, TYPE_DNSKEY, TYPE_RRSIG, dnskey_rdata, name_len, rrsig_rdata,
+};
+use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
+use super::{Scenario, ScenarioEnv};
+
+/// The zone whose keys the answers carry.
+const ZONE: &str = "dnssec.example";
+/// Bytes of the RRSIG's signature (RSA-2048).
+const SIGNATURE: usize = 256;
+/// Fewest key bytes.
+const MIN_KEY: usize = 64;
+
+/// DNS message bytes besides the key.
+fn fixed_len() -> usize {
+    let n = name_len(ZONE);
+    12 + (n + 4) + (n + 10 + 4) + (n + 10 + 18 + n + SIGNATURE) + 11
+}
+
+struct DnsReflection {
+    env: ScenarioEnv,
+    times: Even,
+    resolvers: u64,
+    key_len: usize,
+    victim: Ipv4Addr,
+    rng: ChaCha8Rng,
+}
+
+impl Driver for DnsReflection {
+    fn ticks(&self) -> u64 {
+        self.times.count()
+    }
+
+    fn tick_time(&self, n: u64) -> u64 {
+        self.times.at(n)
+    }
+
+    fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {
+        let resolver = host(&self.env, n % self.resolvers);
+        let seed: u64 = self.rng.random();
+        let labels = ZONE.split('.').count() as u8;
+        let msg = Message::new(self.rng.random(), FLAGS_ANSWER, [1, 2, 0, 1])
+            .question(ZONE, TYPE_DNSKEY)
+            .record(ZONE, TYPE_DNSKEY, CLASS_IN, 3600, &dnskey_rdata(true, &noise(7, self.key_len)))
+            .record(
+                ZONE,
+                TYPE_RRSIG,
+                CLASS_IN,
+                3600,
+                &rrsig_rdata(TYPE_DNSKEY, labels, ZONE, &noise(seed, SIGNATURE)),
+            )
+            .opt(4096)
+            .finish();
+        let dport = self.rng.random_range(1024..=65535);
+        out.push(t, udp(resolver, 53, self.victim, dport, msg));
+    }
+}
+
+/// Builds a `dns-reflection` from its flag.
+pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+    let p = Params::new(spec, &["rate", "resolvers", "size"])?;
+    p.need_payload(env)?;
+    let timing = p.timing(env)?;
+    let rate = p.rate(1000.0, "answers per second")?;
+    let resolvers = p.int("resolvers", 200, 1, POOL, "resolvers")?;
+    let min = (fixed_len() + MIN_KEY) as u64;
+    let size = p.int("size", 1200, min, 1472, "DNS message bytes")? as usize;
+    let mut rng = rng_for(env);
+    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let key_len = size - fixed_len();
+    let driver = DnsReflection { env: env.clone(), times, resolvers, key_len, victim: victim(env), rng };
+    let attackers = host_range(env, 0, resolvers);
+    Ok(Engine::boxed(ScenarioKind::DnsReflection, env, attackers, victim(env).to_string(), driver))
+}

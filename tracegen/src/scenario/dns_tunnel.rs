@@ -1,0 +1,75 @@
+//! `dns-tunnel`: one host carries data over DNS: TXT queries whose names hold base32-encoded
+//! data go to its resolver, and TXT answers holding more data come back; the host never opens
+//! a TCP connection.
+//!
+//! Parameters: `rate` (queries per second, default 200), `bytes` (data bytes encoded in each
+//! name, default 60), `answer` (text bytes of each TXT answer, default 120). The tunnelling
+//! host is pool host 0 (reported as the attacker), the resolver the victim address. Every whole
+//! window holds about `rate` answers to the host: 200 with the defaults against the
+//! `sonata-dns-tunnel` threshold of 40. Needs `--full-payload`.
+
+use std::net::Ipv4Addr;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::common::{Driver, Engine, Even, Params, Queue, host, noise, rng_for, udp, victim};
+use super::dns_msg::{
+    CLASS_IN, FLAGS_ANSWER, FLAGS_QUERY, Message, TYPE_TXT, base32, labels, txt_rdata,
+};
+use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
+use super::{Scenario, ScenarioEnv};
+
+/// The tunnel's domain, below which the data labels go.
+const DOMAIN: &str = "t.tunnel.example";
+/// Time the resolver takes to answer (it asks the tunnel's name server).
+const ANSWER_DELAY_NS: u64 = 2_000_000;
+
+struct DnsTunnel {
+    times: Even,
+    bytes: usize,
+    answer: usize,
+    client: (Ipv4Addr, u16),
+    resolver: Ipv4Addr,
+    rng: ChaCha8Rng,
+}
+
+impl Driver for DnsTunnel {
+    fn ticks(&self) -> u64 {
+        self.times.count()
+    }
+
+    fn tick_time(&self, n: u64) -> u64 {
+        self.times.at(n)
+    }
+
+    fn tick(&mut self, _n: u64, t: u64, out: &mut Queue) {
+        let id: u16 = self.rng.random();
+        let seed: u64 = self.rng.random();
+        let name = format!("{}.{DOMAIN}", labels(&base32(&noise(seed, self.bytes))));
+        let query = Message::new(id, FLAGS_QUERY, [1, 0, 0, 0]).question(&name, TYPE_TXT).finish();
+        let text = base32(&noise(seed ^ 1, self.answer * 5 / 8));
+        let answer = Message::new(id, FLAGS_ANSWER, [1, 1, 0, 0])
+            .question(&name, TYPE_TXT)
+            .record(&name, TYPE_TXT, CLASS_IN, 0, &txt_rdata(text.as_bytes()))
+            .finish();
+        let (client, cport) = self.client;
+        out.push(t, udp(client, cport, self.resolver, 53, query));
+        out.push(t + ANSWER_DELAY_NS, udp(self.resolver, 53, client, cport, answer));
+    }
+}
+
+/// Builds a `dns-tunnel` from its flag.
+pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+    let p = Params::new(spec, &["rate", "bytes", "answer"])?;
+    p.need_payload(env)?;
+    let timing = p.timing(env)?;
+    let rate = p.rate(200.0, "queries per second")?;
+    let bytes = p.int("bytes", 60, 1, 100, "data bytes per name")? as usize;
+    let answer = p.int("answer", 120, 8, 1000, "text bytes per answer")? as usize;
+    let mut rng = rng_for(env);
+    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let client = (host(env, 0), rng.random_range(32_768..=60_999));
+    let driver = DnsTunnel { times, bytes, answer, client, resolver: victim(env), rng };
+    Ok(Engine::boxed(ScenarioKind::DnsTunnel, env, host(env, 0).to_string(), victim(env).to_string(), driver))
+}
