@@ -397,11 +397,22 @@ pub(super) struct Tcp {
 
 impl Tcp {
     /// A connection whose sides start at the given initial sequence numbers.
-    pub(super) fn new(client: (Ipv4Addr, u16), server: (Ipv4Addr, u16), cisn: u32, sisn: u32) -> Self {
+    pub(super) fn new(
+        client: (Ipv4Addr, u16),
+        server: (Ipv4Addr, u16),
+        cisn: u32,
+        sisn: u32,
+    ) -> Self {
         Self { client, server, cseq: cisn, sseq: sisn }
     }
 
-    fn make(&mut self, from_client: bool, flags: u8, payload: Vec<u8>, consumes: u32) -> PacketSpec {
+    fn make(
+        &mut self,
+        from_client: bool,
+        flags: u8,
+        payload: Vec<u8>,
+        consumes: u32,
+    ) -> PacketSpec {
         let (src, dst, seq, ack, window) = if from_client {
             (self.client, self.server, self.cseq, self.sseq, CLIENT_WINDOW)
         } else {
@@ -414,8 +425,7 @@ impl Tcp {
         } else {
             self.sseq = self.sseq.wrapping_add(used);
         }
-        let transport =
-            Transport::Tcp { sport: src.1, dport: dst.1, seq, ack, flags, window };
+        let transport = Transport::Tcp { sport: src.1, dport: dst.1, seq, ack, flags, window };
         packet(src.0, dst.0, transport, payload)
     }
 
@@ -460,7 +470,10 @@ impl Tcp {
 
 /// Pseudo-random bytes (`n` of them) from `seed`, for encrypted-looking payloads.
 pub(super) fn noise(seed: u64, n: usize) -> Vec<u8> {
-    (0..n.div_ceil(8) as u64).flat_map(|i| mix(seed ^ i.wrapping_mul(0x2545_f491)).to_le_bytes()).take(n).collect()
+    (0..n.div_ceil(8) as u64)
+        .flat_map(|i| mix(seed ^ i.wrapping_mul(0x2545_f491)).to_le_bytes())
+        .take(n)
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::net::Ipv4Addr;
 
 use rand::RngExt;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, host, host_range, mix, noise, rng_for, udp, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, host, host_range, mix, noise, rng_for, udp, victim,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -42,7 +44,10 @@ impl Driver for Ddos {
 }
 
 /// Builds a `ddos` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "sources", "port", "size"])?;
     let timing = p.timing(env)?;
     let rate = p.rate(2000.0, "datagrams per second")?;
@@ -50,8 +55,54 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
     let port = p.port("port", 80)?;
     let size = p.int("size", 512, 0, 1472, "UDP payload bytes")? as usize;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
-    let driver = Ddos { env: env.clone(), times, sources, port, size, victim: victim(env), seed: rng.random() };
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let driver = Ddos {
+        env: env.clone(),
+        times,
+        sources,
+        port,
+        size,
+        victim: victim(env),
+        seed: rng.random(),
+    };
     let attackers = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::Ddos, env, attackers, victim(env).to_string(), driver))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use wire::sonata::Alarm;
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+
+    #[test]
+    fn defaults_raise_ddos_on_the_victim_in_every_window() {
+        check_main_rule("ddos", &env(5), Alarm::Ddos, "10.5.0.1", None);
+    }
+
+    #[test]
+    fn parameters_set_sources_and_size() {
+        let env = env(0);
+        let p = run("ddos:sources=44,size=100,rate=500", &env);
+        check_packets(&p, &env);
+        let srcs: HashSet<_> = p.iter().map(|(_, s)| s.src).collect();
+        assert_eq!(srcs.len(), 44);
+        assert!(p.iter().all(|(_, s)| s.payload_len == 100 && s.ip_len() == 128));
+        // 44 sources are below the threshold of 45.
+        assert!(windows_of(&truth(&p), Alarm::Ddos, "10.0.0.1").is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let env = env(0);
+        assert!(matches!(error("ddos:bytes=3", &env), SpecError::UnknownParam { .. }));
+        assert!(matches!(error("ddos:size=1500", &env), SpecError::BadValue { .. }));
+        assert!(matches!(error("ddos:sources=many", &env), SpecError::BadValue { .. }));
+    }
 }

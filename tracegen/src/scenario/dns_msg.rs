@@ -172,6 +172,9 @@ mod tests {
     fn base32_matches_rfc4648() {
         assert_eq!(base32(b"foobar"), "mzxw6ytboi");
         assert_eq!(base32(b"f"), "my");
-        assert_eq!(labels(&"a".repeat(130)).split('.').map(str::len).collect::<Vec<_>>(), [63, 63, 4]);
+        assert_eq!(
+            labels(&"a".repeat(130)).split('.').map(str::len).collect::<Vec<_>>(),
+            [63, 63, 4]
+        );
     }
 }

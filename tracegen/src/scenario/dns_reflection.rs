@@ -12,7 +12,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, host, host_range, noise, rng_for, udp, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, host, host_range, noise, rng_for, udp, victim,
+};
 use super::dns_msg::{
     CLASS_IN, FLAGS_ANSWER, Message, TYPE_DNSKEY, TYPE_RRSIG, dnskey_rdata, name_len, rrsig_rdata,
 };
@@ -72,7 +74,10 @@ impl Driver for DnsReflection {
 }
 
 /// Builds a `dns-reflection` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "resolvers", "size"])?;
     p.need_payload(env)?;
     let timing = p.timing(env)?;
@@ -81,9 +86,52 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
     let min = (fixed_len() + MIN_KEY) as u64;
     let size = p.int("size", 1200, min, 1472, "DNS message bytes")? as usize;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     let key_len = size - fixed_len();
-    let driver = DnsReflection { env: env.clone(), times, resolvers, key_len, victim: victim(env), rng };
+    let driver =
+        DnsReflection { env: env.clone(), times, resolvers, key_len, victim: victim(env), rng };
     let attackers = host_range(env, 0, resolvers);
     Ok(Engine::boxed(ScenarioKind::DnsReflection, env, attackers, victim(env).to_string(), driver))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::build::Transport;
+    use wire::sonata::Alarm;
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+
+    #[test]
+    fn defaults_raise_dns_reflection_on_the_victim_in_every_window() {
+        check_main_rule("dns-reflection", &env(8), Alarm::DnsReflection, "10.8.0.1", None);
+    }
+
+    #[test]
+    fn parameters_set_resolvers_and_size() {
+        let env = env(0);
+        let p = run("dns-reflection:resolvers=39,size=600,rate=100", &env);
+        check_packets(&p, &env);
+        assert!(p.iter().all(|(_, s)| s.payload_len == 600
+            && s.payload.len() == 600
+            && matches!(s.transport, Transport::Udp { sport: 53, .. })));
+        assert!(windows_of(&truth(&p), Alarm::DnsReflection, "10.0.0.1").is_empty());
+        let big = run("dns-reflection:duration=0.01", &env);
+        assert!(big.iter().all(|(_, s)| s.ip_len() == 1228));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let mut env = env(0);
+        assert!(matches!(error("dns-reflection:size=100", &env), SpecError::BadValue { .. }));
+        assert!(matches!(
+            error("dns-reflection:amplification=3", &env),
+            SpecError::UnknownParam { .. }
+        ));
+        env.full_payload = false;
+        assert_eq!(error("dns-reflection", &env), SpecError::NeedsPayload("dns-reflection"));
+    }
 }

@@ -60,7 +60,10 @@ impl Driver for DnsTunnel {
 }
 
 /// Builds a `dns-tunnel` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "bytes", "answer"])?;
     p.need_payload(env)?;
     let timing = p.timing(env)?;
@@ -68,8 +71,57 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
     let bytes = p.int("bytes", 60, 1, 100, "data bytes per name")? as usize;
     let answer = p.int("answer", 120, 8, 1000, "text bytes per answer")? as usize;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     let client = (host(env, 0), rng.random_range(32_768..=60_999));
     let driver = DnsTunnel { times, bytes, answer, client, resolver: victim(env), rng };
-    Ok(Engine::boxed(ScenarioKind::DnsTunnel, env, host(env, 0).to_string(), victim(env).to_string(), driver))
+    Ok(Engine::boxed(
+        ScenarioKind::DnsTunnel,
+        env,
+        host(env, 0).to_string(),
+        victim(env).to_string(),
+        driver,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::build::Transport;
+    use wire::record::tcp_flags;
+    use wire::sonata::Alarm;
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+
+    #[test]
+    fn defaults_raise_dns_tunnel_on_the_client_in_every_window() {
+        let rows = check_main_rule("dns-tunnel", &env(9), Alarm::DnsTunnel, "10.9.1.0", None);
+        assert!(rows.iter().all(|r| r.alarm != Alarm::NewTcp));
+    }
+
+    #[test]
+    fn parameters_set_rate_and_sizes() {
+        let env = env(0);
+        let p = run("dns-tunnel:rate=30,bytes=100,answer=200", &env);
+        check_packets(&p, &env);
+        assert_eq!(p.len(), 180);
+        assert!(p.iter().all(|(_, s)| matches!(s.transport, Transport::Udp { .. })));
+        // Queries: header, name of 160 base32 characters in 3 labels plus the domain, type
+        // and class.
+        let query = &p[0].1;
+        assert_eq!(query.payload_len, 12 + (160 + 3 + 18) + 4);
+        assert!(windows_of(&truth(&p), Alarm::DnsTunnel, "10.0.1.0").is_empty());
+        let _ = tcp_flags::SYN;
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let mut env = env(0);
+        assert!(matches!(error("dns-tunnel:bytes=300", &env), SpecError::BadValue { .. }));
+        assert!(matches!(error("dns-tunnel:domain=x", &env), SpecError::UnknownParam { .. }));
+        env.full_payload = false;
+        assert_eq!(error("dns-tunnel", &env), SpecError::NeedsPayload("dns-tunnel"));
+    }
 }

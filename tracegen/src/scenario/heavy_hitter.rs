@@ -60,7 +60,10 @@ impl Driver for HeavyHitter {
 }
 
 /// Builds a `heavy-hitter` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["share", "rate", "port"])?;
     let timing = p.timing(env)?;
     let share = p.real("share", 0.05, 0.0, 100.0, "a share of the benign bytes per second")?;
@@ -84,11 +87,93 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
         rate.min(1e6)
     };
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     // Handshake and ACKs stay within a tenth of the spacing, below the least gap jitter leaves.
     let rtt_ns = (times.spacing_ns() / 40).clamp(1, 200_000);
     let sender = (host(env, 0), rng.random_range(32_768..=60_999));
     let conn = Tcp::new(sender, (victim(env), port), rng.random(), rng.random());
     let driver = HeavyHitter { times, conn, rtt_ns };
-    Ok(Engine::boxed(ScenarioKind::HeavyHitter, env, host(env, 0).to_string(), victim(env).to_string(), driver))
+    Ok(Engine::boxed(
+        ScenarioKind::HeavyHitter,
+        env,
+        host(env, 0).to_string(),
+        victim(env).to_string(),
+        driver,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::build::{PacketSpec, Transport};
+    use wire::sonata::Alarm;
+
+    use super::super::testkit::{check_packets, env, error, run, whole_windows};
+    use super::super::{ScenarioEnv, SpecError, TruthCounter, TruthRow, flow_key_text};
+
+    /// The alarms of the packets over benign traffic of `env.benign_bytes_per_s` (1000-byte
+    /// packets every 80 us) from the trace start to a second after the attack.
+    fn with_benign(p: &[(u64, PacketSpec)], env: &ScenarioEnv) -> Vec<TruthRow> {
+        let mut t = TruthCounter::new();
+        for (ts, s) in p {
+            t.observe_attack(*ts, s);
+            t.observe_bytes(*ts, s.wire_len() as u32);
+        }
+        let gap = (1000.0 / env.benign_bytes_per_s * 1e9) as u64;
+        let end = p.last().unwrap().0 + 1_000_000_000;
+        for ts in (env.trace_start_ns..end).step_by(gap as usize) {
+            t.observe_bytes(ts, 1000);
+        }
+        t.finish(env.trace_start_ns, end)
+    }
+
+    fn data_key(p: &[(u64, PacketSpec)]) -> String {
+        let s = &p[0].1;
+        let Transport::Tcp { sport, dport, .. } = s.transport else { panic!("TCP") };
+        flow_key_text(s.src, sport, s.dst, dport, 6)
+    }
+
+    #[test]
+    fn defaults_raise_heavy_hitter_for_the_flow_in_every_window() {
+        let env = env(11);
+        let p = run("heavy-hitter", &env);
+        check_packets(&p, &env);
+        assert_eq!(
+            p.iter().filter(|(_, s)| s.wire_len() == 1514).count(),
+            1238,
+            "5% of 12.5 MB/s for 3 s"
+        );
+        let rows = with_benign(&p, &env);
+        let key = data_key(&p);
+        assert!(key.starts_with("10.11.1.0:") && key.ends_with(">10.11.0.1:5201/6"), "{key}");
+        let whole = whole_windows(p[0].0, p.last().unwrap().0);
+        assert!(whole.len() >= 2);
+        let hh: Vec<&TruthRow> = rows.iter().filter(|r| r.alarm == Alarm::HeavyHitter).collect();
+        for w in whole {
+            assert!(hh.iter().any(|r| r.window_start_ns == w && r.key == key), "window {w}");
+        }
+        assert!(hh.iter().all(|r| r.key == key), "only the data direction");
+    }
+
+    #[test]
+    fn parameters_set_share_or_rate() {
+        let env = env(0);
+        let small = run("heavy-hitter:share=0.005", &env);
+        assert!(with_benign(&small, &env).iter().all(|r| r.alarm != Alarm::HeavyHitter));
+        let p = run("heavy-hitter:rate=100,duration=1,port=80", &env);
+        check_packets(&p, &env);
+        assert_eq!(p.iter().filter(|(_, s)| s.payload_len == 1460).count(), 100);
+        assert!(data_key(&p).ends_with(":80/6"));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let mut env = env(0);
+        assert!(matches!(error("heavy-hitter:share=x", &env), SpecError::BadValue { .. }));
+        assert!(matches!(error("heavy-hitter:size=3", &env), SpecError::UnknownParam { .. }));
+        env.benign_bytes_per_s = 0.0;
+        assert!(
+            matches!(error("heavy-hitter", &env), SpecError::BadValue { ref key, .. } if key == "share")
+        );
+    }
 }

@@ -25,11 +25,11 @@ mod spec;
 mod ssh_brute;
 mod superspreader;
 mod syn_flood;
+#[cfg(test)]
+mod testkit;
 mod truth;
 mod truth_counter;
 mod zorro;
-#[cfg(test)]
-mod testkit;
 
 pub use spec::{ScenarioKind, ScenarioSpec, SpecError};
 pub use truth::{AttackRow, TruthRow, truth_path, write_truth};

@@ -14,7 +14,9 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, SEC, Tcp, host, host_range, rng_for, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, SEC, Tcp, host, host_range, rng_for, victim,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -50,7 +52,10 @@ impl Driver for Slowloris {
             out.push(t, c.syn());
             out.push(t + RTT_NS, c.syn_ack());
             out.push(t + 2 * RTT_NS, c.ack(true));
-            out.push(t + 2 * RTT_NS, c.data(true, format!("GET /?{path} HTTP/1.1\r\n").into_bytes()));
+            out.push(
+                t + 2 * RTT_NS,
+                c.data(true, format!("GET /?{path} HTTP/1.1\r\n").into_bytes()),
+            );
             out.push(t + 3 * RTT_NS, c.ack(false));
         } else {
             let c = &mut self.conns[((n - opens) % opens) as usize];
@@ -62,7 +67,10 @@ impl Driver for Slowloris {
 }
 
 /// Builds a `slowloris` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["connections", "sources", "interval", "port"])?;
     let timing = p.timing(env)?;
     let connections = p.int("connections", 200, 1, 45_000, "connections")?;
@@ -89,4 +97,50 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
     let driver = Slowloris { opens, trickle, conns, rng };
     let attackers = host_range(env, 0, sources.min(connections));
     Ok(Engine::boxed(ScenarioKind::Slowloris, env, attackers, victim(env).to_string(), driver))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::sonata::Alarm;
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+    use super::TRICKLE_DELAY_NS;
+
+    #[test]
+    fn defaults_raise_slowloris_on_the_victim_in_every_window_of_the_trickle() {
+        let env = env(7);
+        let trickle = env.trace_start_ns + 500_000_000 + TRICKLE_DELAY_NS;
+        check_main_rule("slowloris", &env, Alarm::Slowloris, "10.7.0.1", Some(trickle));
+    }
+
+    #[test]
+    fn parameters_set_connections_and_interval() {
+        let env = env(0);
+        let p = run("slowloris:connections=30,sources=2,interval=2,duration=4,port=8080", &env);
+        check_packets(&p, &env);
+        // Each connection: 5 packets to open, then 2 a header line (line and ACK), 2 lines; in a
+        // window half the connections send a line: 15 connections, 765 bytes.
+        assert_eq!(p.len(), 30 * 5 + 30 * 2 * 2);
+        let rows = truth(&p);
+        assert!(!windows_of(&rows, Alarm::Slowloris, "10.0.0.1").is_empty());
+        // 4 connections are below the threshold of 5; header lines every 0.4 s exceed 90
+        // bytes a connection.
+        for flag in ["slowloris:connections=4", "slowloris:interval=0.4"] {
+            assert!(
+                windows_of(&truth(&run(flag, &env)), Alarm::Slowloris, "10.0.0.1").is_empty(),
+                "{flag}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let env = env(0);
+        assert!(matches!(error("slowloris:rate=3", &env), SpecError::UnknownParam { .. }));
+        assert!(matches!(error("slowloris:interval=0", &env), SpecError::BadValue { .. }));
+        assert!(matches!(error("slowloris:connections=0", &env), SpecError::BadValue { .. }));
+    }
 }

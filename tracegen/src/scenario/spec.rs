@@ -131,7 +131,10 @@ impl FromStr for ScenarioSpec {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, rest) = s.split_once(':').unwrap_or((s, ""));
         let kind = ScenarioKind::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k).ok_or_else(
-            || SpecError::UnknownKind { name: name.to_string(), valid: ScenarioKind::valid_names() },
+            || SpecError::UnknownKind {
+                name: name.to_string(),
+                valid: ScenarioKind::valid_names(),
+            },
         )?;
         let mut params = BTreeMap::new();
         for part in rest.split(',').filter(|p| !p.is_empty()) {

@@ -12,7 +12,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, noise, rng_for, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, noise, rng_for, victim,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -64,15 +66,67 @@ impl Driver for SshBrute {
 }
 
 /// Builds an `ssh-brute` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "sources", "size"])?;
     let timing = p.timing(env)?;
     let rate = p.rate(200.0, "login attempts per second")?;
     let sources = p.int("sources", 200, 1, POOL, "sources")?;
     let size = p.int("size", 100, 1, 1400, "login packet payload bytes")? as usize;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     let driver = SshBrute { env: env.clone(), times, sources, size, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::SshBrute, env, attackers, victim(env).to_string(), driver))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::build::Transport;
+    use wire::record::tcp_flags;
+    use wire::sonata::Alarm;
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+
+    #[test]
+    fn defaults_raise_ssh_brute_on_the_victim_in_every_window() {
+        let rows = check_main_rule("ssh-brute", &env(6), Alarm::SshBrute, "10.6.0.1", None);
+        // Handshakes are completed and connections closed: no SYN flood.
+        assert!(windows_of(&rows, Alarm::SynFlood, "10.6.0.1").is_empty());
+    }
+
+    #[test]
+    fn connections_are_whole_and_logins_the_same_size() {
+        let env = env(0);
+        let p = run("ssh-brute:rate=50,sources=39,size=64", &env);
+        check_packets(&p, &env);
+        let count = |f: u8| {
+            p.iter()
+                .filter(|(_, s)| matches!(s.transport, Transport::Tcp { flags, .. } if flags == f))
+                .count()
+        };
+        assert_eq!(count(tcp_flags::SYN), 150);
+        assert_eq!(count(tcp_flags::SYN | tcp_flags::ACK), 150);
+        assert_eq!(count(tcp_flags::FIN | tcp_flags::ACK), 300);
+        assert_eq!(
+            p.iter().filter(|(_, s)| s.ip_len() == 104).count(),
+            150,
+            "one 64-byte login per connection"
+        );
+        // 39 sources are below the threshold of 40.
+        assert!(windows_of(&truth(&p), Alarm::SshBrute, "10.0.0.1").is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let env = env(0);
+        assert!(matches!(error("ssh-brute:port=2222", &env), SpecError::UnknownParam { .. }));
+        assert!(matches!(error("ssh-brute:size=0", &env), SpecError::BadValue { .. }));
+    }
 }

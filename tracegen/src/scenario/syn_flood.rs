@@ -11,7 +11,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, Params, Queue, Tcp, POOL, host, host_range, rng_for, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, rng_for, victim,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -39,21 +41,26 @@ impl Driver for SynFlood {
     fn tick(&mut self, _n: u64, t: u64, out: &mut Queue) {
         let src = host(&self.env, self.rng.random_range(0..self.sources));
         let sport = self.rng.random_range(1024..=65535);
-        let mut c = Tcp::new((src, sport), (self.victim, self.port), self.rng.random(), self.rng.random());
+        let mut c =
+            Tcp::new((src, sport), (self.victim, self.port), self.rng.random(), self.rng.random());
         out.push(t, c.syn());
         out.push(t + RTT_NS, c.syn_ack());
     }
 }
 
 /// Builds a `syn-flood` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "sources", "port"])?;
     let timing = p.timing(env)?;
     let rate = p.rate(2000.0, "SYNs per second")?;
     let sources = p.int("sources", 1000, 1, POOL, "spoofed sources")?;
     let port = p.port("port", 80)?;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     let driver = SynFlood { env: env.clone(), times, sources, port, victim: victim(env), rng };
     let attacker = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::SynFlood, env, attacker, victim(env).to_string(), driver))
@@ -66,7 +73,9 @@ mod tests {
     use wire::build::Transport;
     use wire::sonata::Alarm;
 
-    use super::super::testkit::{check_main_rule, check_packets, env, error, run, truth, windows_of};
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
     use super::super::{ScenarioEnv, SpecError};
 
     #[test]
@@ -81,11 +90,18 @@ mod tests {
         let p = run("syn-flood:rate=100,sources=3,port=443,start=0,duration=1", &env);
         check_packets(&p, &env);
         assert_eq!(p.len(), 200, "a SYN and a SYN-ACK per tick");
-        let srcs: HashSet<_> = p.iter().filter(|(_, s)| s.dst.to_string() == "10.0.0.1").map(|(_, s)| s.src).collect();
+        let srcs: HashSet<_> =
+            p.iter().filter(|(_, s)| s.dst.to_string() == "10.0.0.1").map(|(_, s)| s.src).collect();
         assert!(srcs.len() <= 3);
-        assert!(p.iter().all(|(_, s)| matches!(s.transport, Transport::Tcp { dport: 443, .. } | Transport::Tcp { sport: 443, .. })));
+        assert!(p.iter().all(|(_, s)| matches!(
+            s.transport,
+            Transport::Tcp { dport: 443, .. } | Transport::Tcp { sport: 443, .. }
+        )));
         assert_eq!(p[0].0, env.trace_start_ns + p[0].0 - env.trace_start_ns);
-        assert!(p[0].0 >= env.trace_start_ns && p.last().unwrap().0 < env.trace_start_ns + 1_001_000_000);
+        assert!(
+            p[0].0 >= env.trace_start_ns
+                && p.last().unwrap().0 < env.trace_start_ns + 1_001_000_000
+        );
         // 15 SYNs and 15 SYN-ACKs a second stay below the threshold of 40.
         let quiet = run("syn-flood:rate=15", &env);
         assert!(windows_of(&truth(&quiet), Alarm::SynFlood, "10.0.0.1").is_empty());
@@ -94,8 +110,17 @@ mod tests {
     #[test]
     fn bad_parameters_are_refused() {
         let env: ScenarioEnv = env(0);
-        assert!(matches!(error("syn-flood:speed=3", &env), SpecError::UnknownParam { ref valid, .. } if valid == "start, duration, jitter, rate, sources, port"));
-        for flag in ["syn-flood:rate=0", "syn-flood:sources=0", "syn-flood:port=70000", "syn-flood:start=-1", "syn-flood:duration=x", "syn-flood:jitter=2"] {
+        assert!(
+            matches!(error("syn-flood:speed=3", &env), SpecError::UnknownParam { ref valid, .. } if valid == "start, duration, jitter, rate, sources, port")
+        );
+        for flag in [
+            "syn-flood:rate=0",
+            "syn-flood:sources=0",
+            "syn-flood:port=70000",
+            "syn-flood:start=-1",
+            "syn-flood:duration=x",
+            "syn-flood:jitter=2",
+        ] {
             assert!(matches!(error(flag, &env), SpecError::BadValue { .. }), "{flag}");
         }
     }

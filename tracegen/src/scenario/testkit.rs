@@ -73,7 +73,9 @@ pub(super) fn check_packets(packets: &[(u64, PacketSpec)], env: &ScenarioEnv) {
             Transport::Tcp { sport, dport, flags, .. } => {
                 assert_eq!((r.proto, r.sport, r.dport, r.tcp_flags), (6, sport, dport, flags));
             }
-            Transport::Udp { sport, dport } => assert_eq!((r.proto, r.sport, r.dport), (17, sport, dport)),
+            Transport::Udp { sport, dport } => {
+                assert_eq!((r.proto, r.sport, r.dport), (17, sport, dport))
+            }
             Transport::Icmp { .. } => assert_eq!(r.proto, 1),
         }
         assert!(spec.payload.len() <= spec.payload_len);
@@ -120,15 +122,11 @@ pub(super) fn check_main_rule(
     assert!(whole.len() >= 2, "{flag}: covers {} whole windows", whole.len());
     let fired = windows_of(&rows, alarm, key);
     for w in &whole {
-        assert!(fired.contains(w), "{flag}: {} for {key} missing in window {w}: {fired:?}", alarm.name());
+        assert!(
+            fired.contains(w),
+            "{flag}: {} for {key} missing in window {w}: {fired:?}",
+            alarm.name()
+        );
     }
     rows
-}
-
-/// The alarm kinds in `rows`, with their keys, deduplicated.
-pub(super) fn kinds(rows: &[TruthRow]) -> Vec<(Alarm, String)> {
-    let mut k: Vec<(Alarm, String)> = rows.iter().map(|r| (r.alarm, r.key.clone())).collect();
-    k.sort();
-    k.dedup();
-    k
 }

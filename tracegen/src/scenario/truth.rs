@@ -44,7 +44,8 @@ pub fn truth_path(capture: &Path) -> PathBuf {
 }
 
 /// The header of the truth file.
-pub const TRUTH_HEADER: &str = "row,kind,window_start_ns,key,attacker,victim,start_ns,end_ns,packets";
+pub const TRUTH_HEADER: &str =
+    "row,kind,window_start_ns,key,attacker,victim,start_ns,end_ns,packets";
 
 /// Renders the truth file: first one `attack` row per attack (in flag order), then one `alarm`
 /// row per expected alarm, sorted by window, rule name and key. Empty columns are left blank.
@@ -60,7 +61,11 @@ pub fn render_truth(attacks: &[AttackRow], alarms: &[TruthRow]) -> String {
     }
     let mut rows: Vec<&TruthRow> = alarms.iter().collect();
     rows.sort_by(|a, b| {
-        (a.window_start_ns, a.alarm.name(), &a.key).cmp(&(b.window_start_ns, b.alarm.name(), &b.key))
+        (a.window_start_ns, a.alarm.name(), &a.key).cmp(&(
+            b.window_start_ns,
+            b.alarm.name(),
+            &b.key,
+        ))
     });
     rows.dedup();
     for r in rows {
@@ -70,7 +75,11 @@ pub fn render_truth(attacks: &[AttackRow], alarms: &[TruthRow]) -> String {
 }
 
 /// Writes the truth file of `capture` atomically (temporary file, then rename).
-pub fn write_truth(capture: &Path, attacks: &[AttackRow], alarms: &[TruthRow]) -> io::Result<PathBuf> {
+pub fn write_truth(
+    capture: &Path,
+    attacks: &[AttackRow],
+    alarms: &[TruthRow],
+) -> io::Result<PathBuf> {
     let path = truth_path(capture);
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");

@@ -254,7 +254,10 @@ impl TruthCounter {
             if whole {
                 for (&(src, sport, dst, dport, proto), &bytes) in &w.flows {
                     if bytes as f64 > sonata::HEAVY_HITTER_SHARE * total as f64 {
-                        found.push((Alarm::HeavyHitter, flow_key_text(src, sport, dst, dport, proto)));
+                        found.push((
+                            Alarm::HeavyHitter,
+                            flow_key_text(src, sport, dst, dport, proto),
+                        ));
                     }
                 }
             }
@@ -279,7 +282,14 @@ mod tests {
     use super::*;
     use wire::LinkType;
 
-    fn tcp(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, flags: u8, payload: &[u8]) -> PacketSpec {
+    fn tcp(
+        src: [u8; 4],
+        sport: u16,
+        dst: [u8; 4],
+        dport: u16,
+        flags: u8,
+        payload: &[u8],
+    ) -> PacketSpec {
         PacketSpec {
             link: LinkType::Ethernet,
             vlans: vec![],
@@ -294,7 +304,10 @@ mod tests {
     }
 
     fn keys(rows: &[TruthRow], alarm: Alarm) -> Vec<(u64, String)> {
-        rows.iter().filter(|r| r.alarm == alarm).map(|r| (r.window_start_ns, r.key.clone())).collect()
+        rows.iter()
+            .filter(|r| r.alarm == alarm)
+            .map(|r| (r.window_start_ns, r.key.clone()))
+            .collect()
     }
 
     #[test]
@@ -344,7 +357,10 @@ mod tests {
         let mut t = TruthCounter::new();
         for i in 0..10u8 {
             // 10 connections x 89 bytes: 890 bytes, 89 per connection.
-            t.observe_attack(5, &tcp([10, 0, 1, i], 7, [10, 0, 0, 1], 80, tcp_flags::ACK, &[0; 49]));
+            t.observe_attack(
+                5,
+                &tcp([10, 0, 1, i], 7, [10, 0, 0, 1], 80, tcp_flags::ACK, &[0; 49]),
+            );
         }
         for i in 0..10u8 {
             // 10 connections x 90 bytes: not below 90.
@@ -352,8 +368,14 @@ mod tests {
         }
         for i in 0..40u8 {
             let payload: &[u8] = if i == 3 { b"get zorro now" } else { b"root" };
-            t.observe_attack(2 * WINDOW_NS, &tcp([10, 0, 1, 1], 1000 + u16::from(i), [10, 0, 0, 2], 23, 0x18, payload));
-            t.observe_attack(3 * WINDOW_NS, &tcp([10, 0, 1, 1], 1000 + u16::from(i), [10, 0, 0, 2], 23, 0x18, b"zorr"));
+            t.observe_attack(
+                2 * WINDOW_NS,
+                &tcp([10, 0, 1, 1], 1000 + u16::from(i), [10, 0, 0, 2], 23, 0x18, payload),
+            );
+            t.observe_attack(
+                3 * WINDOW_NS,
+                &tcp([10, 0, 1, 1], 1000 + u16::from(i), [10, 0, 0, 2], 23, 0x18, b"zorr"),
+            );
         }
         let rows = t.finish(0, 0);
         let slow = keys(&rows, Alarm::Slowloris);

@@ -14,7 +14,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, rng_for, victim};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, rng_for, victim,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -59,7 +61,8 @@ impl Driver for Zorro {
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {
         let source = host(&self.env, n % self.sources);
         let sport = 32_768 + ((n / self.sources) % 28_000) as u16;
-        let mut c = Tcp::new((source, sport), (self.victim, 23), self.rng.random(), self.rng.random());
+        let mut c =
+            Tcp::new((source, sport), (self.victim, 23), self.rng.random(), self.rng.random());
         let (user, password) = CREDENTIALS[self.rng.random_range(0..CREDENTIALS.len())];
         let success = n % self.every == self.every - 1;
         let mut steps = vec![
@@ -91,7 +94,10 @@ impl Driver for Zorro {
 }
 
 /// Builds a `zorro` from its flag.
-pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Scenario>, SpecError> {
+pub(super) fn build(
+    spec: &ScenarioSpec,
+    env: &ScenarioEnv,
+) -> Result<Box<dyn Scenario>, SpecError> {
     let p = Params::new(spec, &["rate", "sources", "commands"])?;
     p.need_payload(env)?;
     let timing = p.timing(env)?;
@@ -99,9 +105,51 @@ pub(super) fn build(spec: &ScenarioSpec, env: &ScenarioEnv) -> Result<Box<dyn Sc
     let sources = p.int("sources", 1, 1, POOL, "attacking hosts")?;
     let commands = p.real("commands", 4.0, 0.01, rate, "zorro commands per second")?;
     let mut rng = rng_for(env);
-    let times = Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times =
+        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
     let every = ((rate / commands).round() as u64).max(1);
     let driver = Zorro { env: env.clone(), times, sources, every, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::Zorro, env, attackers, victim(env).to_string(), driver))
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::sonata::{Alarm, ZORRO_PAYLOAD};
+
+    use super::super::SpecError;
+    use super::super::testkit::{
+        check_main_rule, check_packets, env, error, run, truth, windows_of,
+    };
+
+    fn zorros(p: &[(u64, wire::build::PacketSpec)]) -> usize {
+        p.iter().filter(|(_, s)| s.payload.windows(5).any(|w| w == ZORRO_PAYLOAD)).count()
+    }
+
+    #[test]
+    fn defaults_raise_zorro_on_the_victim_in_every_window() {
+        check_main_rule("zorro", &env(10), Alarm::Zorro, "10.10.0.1", None);
+    }
+
+    #[test]
+    fn parameters_set_rate_sources_and_commands() {
+        let env = env(0);
+        let p = run("zorro:rate=30,sources=3,commands=2", &env);
+        check_packets(&p, &env);
+        assert_eq!(zorros(&p), 6, "every 15th of 90 connections");
+        // 30 connections a window are below the threshold of 40.
+        assert!(windows_of(&truth(&p), Alarm::Zorro, "10.0.0.1").is_empty());
+        let without = run("zorro:commands=0.1,duration=2", &env);
+        assert_eq!(zorros(&without), 0, "every 2000th of 400 connections");
+        assert!(windows_of(&truth(&without), Alarm::Zorro, "10.0.0.1").is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        let mut env = env(0);
+        assert!(matches!(error("zorro:commands=300", &env), SpecError::BadValue { .. }));
+        assert!(matches!(error("zorro:port=2323", &env), SpecError::UnknownParam { .. }));
+        env.full_payload = false;
+        assert_eq!(error("zorro", &env), SpecError::NeedsPayload("zorro"));
+    }
 }
