@@ -49,7 +49,7 @@ impl Driver for HeavyHitter {
             out.push(t + r, c.ack(false));
         }
         if n + 1 == self.times.count() {
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 out.push(t + r, c.ack(false));
             }
             out.push(t + 2 * r, c.fin(true));
