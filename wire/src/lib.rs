@@ -7,10 +7,14 @@
 //! - [`record`]: the fixed-size 64-byte record the engine passes around;
 //! - [`flow`]: IPv4 and IPv6 flow keys;
 //! - [`rss`]: the symmetric RSS hashes that split frames across receive rings;
-//! - [`build`]: packet builders for the trace generator and for tests.
+//! - [`build`]: packet builders for the trace generator and for tests;
+//! - [`dns`]: a DNS message builder and the bounded, never-panicking DNS view the payload
+//!   queries read;
+//! - [`sonata`]: the alarm rules, thresholds and windows the queries and the ground truth share.
 
 pub mod build;
 pub mod checksum;
+pub mod dns;
 pub mod flow;
 pub mod frames;
 pub mod linktype;
