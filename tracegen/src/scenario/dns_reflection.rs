@@ -15,23 +15,48 @@ use rand_chacha::ChaCha8Rng;
 use super::common::{
     Driver, Engine, Even, POOL, Params, Queue, host, host_range, noise, rng_for, udp, victim,
 };
-use super::dns_msg::{
-    CLASS_IN, FLAGS_ANSWER, Message, TYPE_DNSKEY, TYPE_RRSIG, dnskey_rdata, name_len, rrsig_rdata,
-};
+use wire::dns::{DnsMessage, DnsRecord, Rrsig, TYPE_RRSIG};
+
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
 /// The zone whose keys the answers carry.
 const ZONE: &str = "dnssec.example";
-/// Bytes of the RRSIG's signature (RSA-2048).
-const SIGNATURE: usize = 256;
+/// Record type DNSKEY.
+const TYPE_DNSKEY: u16 = 48;
 /// Fewest key bytes.
 const MIN_KEY: usize = 64;
 
+/// Record data of a DNSKEY record (key-signing key, RSA/SHA-256) holding `key`.
+fn dnskey_rdata(key: &[u8]) -> Vec<u8> {
+    let mut r = Vec::with_capacity(4 + key.len());
+    r.extend_from_slice(&257u16.to_be_bytes()); // zone key, secure entry point
+    r.push(3); // protocol
+    r.push(8); // RSA/SHA-256
+    r.extend_from_slice(key);
+    r
+}
+
+/// The answer: the zone's key of `key` bytes and its signature (a 2048-bit RSA signature).
+fn answer(id: u16, key: &[u8], signature: &[u8]) -> Vec<u8> {
+    let mut rrsig = Rrsig::new(TYPE_DNSKEY, ZONE, ZONE).rdata();
+    let sig_at = rrsig.len() - signature.len();
+    rrsig[sig_at..].copy_from_slice(signature);
+    let answers = vec![
+        DnsRecord { name: ZONE.into(), rtype: TYPE_DNSKEY, ttl: 3600, rdata: dnskey_rdata(key) },
+        DnsRecord { name: ZONE.into(), rtype: TYPE_RRSIG, ttl: 3600, rdata: rrsig },
+    ];
+    DnsMessage::response(id, ZONE, TYPE_DNSKEY, answers).to_bytes()
+}
+
+/// Bytes of the signature of [`Rrsig::new`].
+fn signature_len() -> usize {
+    Rrsig::new(TYPE_DNSKEY, ZONE, ZONE).signature_len
+}
+
 /// DNS message bytes besides the key.
 fn fixed_len() -> usize {
-    let n = name_len(ZONE);
-    12 + (n + 4) + (n + 10 + 4) + (n + 10 + 18 + n + SIGNATURE) + 11
+    answer(0, &[], &vec![0; signature_len()]).len()
 }
 
 struct DnsReflection {
@@ -55,19 +80,7 @@ impl Driver for DnsReflection {
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {
         let resolver = host(&self.env, n % self.resolvers);
         let seed: u64 = self.rng.random();
-        let labels = ZONE.split('.').count() as u8;
-        let msg = Message::new(self.rng.random(), FLAGS_ANSWER, [1, 2, 0, 1])
-            .question(ZONE, TYPE_DNSKEY)
-            .record(ZONE, TYPE_DNSKEY, CLASS_IN, 3600, &dnskey_rdata(true, &noise(7, self.key_len)))
-            .record(
-                ZONE,
-                TYPE_RRSIG,
-                CLASS_IN,
-                3600,
-                &rrsig_rdata(TYPE_DNSKEY, labels, ZONE, &noise(seed, SIGNATURE)),
-            )
-            .opt(4096)
-            .finish();
+        let msg = answer(self.rng.random(), &noise(7, self.key_len), &noise(seed, signature_len()));
         let dport = self.rng.random_range(1024..=65535);
         out.push(t, udp(resolver, 53, self.victim, dport, msg));
     }

@@ -14,9 +14,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::common::{Driver, Engine, Even, Params, Queue, host, noise, rng_for, udp, victim};
-use super::dns_msg::{
-    CLASS_IN, FLAGS_ANSWER, FLAGS_QUERY, Message, TYPE_TXT, base32, labels, txt_rdata,
-};
+use wire::dns::{DnsMessage, DnsRecord, TYPE_TXT, txt_rdata};
+
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -47,16 +46,50 @@ impl Driver for DnsTunnel {
         let id: u16 = self.rng.random();
         let seed: u64 = self.rng.random();
         let name = format!("{}.{DOMAIN}", labels(&base32(&noise(seed, self.bytes))));
-        let query = Message::new(id, FLAGS_QUERY, [1, 0, 0, 0]).question(&name, TYPE_TXT).finish();
+        let query = DnsMessage::query(id, &name, TYPE_TXT).to_bytes();
         let text = base32(&noise(seed ^ 1, self.answer * 5 / 8));
-        let answer = Message::new(id, FLAGS_ANSWER, [1, 1, 0, 0])
-            .question(&name, TYPE_TXT)
-            .record(&name, TYPE_TXT, CLASS_IN, 0, &txt_rdata(text.as_bytes()))
-            .finish();
+        let record = DnsRecord {
+            name: name.clone(),
+            rtype: TYPE_TXT,
+            ttl: 0,
+            rdata: txt_rdata(text.as_bytes()),
+        };
+        let answer = DnsMessage::response(id, &name, TYPE_TXT, vec![record]).to_bytes();
         let (client, cport) = self.client;
         out.push(t, udp(client, cport, self.resolver, 53, query));
         out.push(t + ANSWER_DELAY_NS, udp(self.resolver, 53, client, cport, answer));
     }
+}
+
+/// Base32 (RFC 4648 alphabet, lower case, no padding): how DNS tunnels put data in names.
+fn base32(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(data.len() * 8 / 5 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in data {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((acc << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// ASCII `text` cut into labels of at most 63 characters, joined by dots.
+fn labels(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 63);
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && i % 63 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Builds a `dns-tunnel` from its flag.
@@ -87,7 +120,6 @@ pub(super) fn build(
 #[cfg(test)]
 mod tests {
     use wire::build::Transport;
-    use wire::record::tcp_flags;
     use wire::sonata::Alarm;
 
     use super::super::SpecError;
@@ -113,7 +145,15 @@ mod tests {
         let query = &p[0].1;
         assert_eq!(query.payload_len, 12 + (160 + 3 + 18) + 4);
         assert!(windows_of(&truth(&p), Alarm::DnsTunnel, "10.0.1.0").is_empty());
-        let _ = tcp_flags::SYN;
+        assert!(p.iter().all(|(_, s)| !matches!(s.transport, Transport::Tcp { .. })));
+    }
+
+    #[test]
+    fn names_hold_base32_labels() {
+        assert_eq!(super::base32(b"foobar"), "mzxw6ytboi");
+        assert_eq!(super::base32(b"f"), "my");
+        let l = super::labels(&"a".repeat(130));
+        assert_eq!(l.split('.').map(str::len).collect::<Vec<_>>(), [63, 63, 4]);
     }
 
     #[test]

@@ -15,7 +15,6 @@
 
 mod common;
 mod ddos;
-mod dns_msg;
 mod dns_reflection;
 mod dns_tunnel;
 mod heavy_hitter;

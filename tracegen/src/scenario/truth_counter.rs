@@ -7,12 +7,19 @@
 //! attack alike: `heavy-hitter` compares a flow with the window's total). Host rules only see
 //! attack packets, which is exact because each scenario keeps to its own `10.i.0.0/16` block
 //! that benign traffic never uses. Payload rules read the packet description's leading payload
-//! bytes ([`PacketSpec::payload`]), which is what a full-payload capture holds.
+//! bytes ([`PacketSpec::payload`]), which is what a full-payload capture holds (less Ethernet
+//! padding, zeros that can neither spell `zorro` nor an RRSIG type). A DNS answer is a UDP
+//! packet from port 53 whose payload holds a whole DNS header with QR set; it counts for
+//! `sonata-dns-reflection` when [`wire::dns::DnsView::answer_types`] yields RRSIG, i.e. when the
+//! record is in the answer section. `sonata-syn-flood` and `sonata-completed-flows` are signed
+//! sums per host; `sonata-slowloris`'s "bytes per connection < 90" is `bytes < 90 *
+//! connections`; for `sonata-dns-tunnel` a window past the last attack packet holds no SYN.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
 use wire::build::{PacketSpec, Transport};
+use wire::dns::DnsView;
 use wire::record::tcp_flags;
 use wire::sonata::{self, Alarm, WINDOW_NS, window_start};
 
@@ -64,47 +71,19 @@ pub struct TruthCounter {
 
 /// What the DNS rules need of a UDP payload from port 53.
 struct DnsFacts {
-    /// An answer: the header's QR bit is set.
+    /// An answer: a whole DNS header with QR set.
     answer: bool,
-    /// The message holds a record of type RRSIG.
+    /// An answer with a record of type RRSIG in its answer section.
     rrsig: bool,
 }
 
 fn dns_facts(payload: &[u8]) -> DnsFacts {
-    let answer = payload.len() >= 12 && payload[2] & 0x80 != 0;
-    DnsFacts { answer, rrsig: answer && dns_has_rrsig(payload) }
-}
-
-/// Whether a DNS message (uncompressed or compressed names) holds an RRSIG record in its
-/// answer, authority or additional sections.
-fn dns_has_rrsig(msg: &[u8]) -> bool {
-    let count = |at: usize| usize::from(u16::from_be_bytes([msg[at], msg[at + 1]]));
-    let (qd, records) = (count(4), count(6) + count(8) + count(10));
-    let skip_name = |mut at: usize| -> Option<usize> {
-        loop {
-            let len = *msg.get(at)?;
-            match len {
-                0 => return Some(at + 1),
-                l if l & 0xc0 == 0xc0 => return Some(at + 2),
-                l if l & 0xc0 == 0 => at += 1 + usize::from(l),
-                _ => return None,
-            }
+    match DnsView::new_checked(payload) {
+        Ok(dns) if dns.is_response() => {
+            DnsFacts { answer: true, rrsig: dns.has_answer_type(sonata::DNS_TYPE_RRSIG) }
         }
-    };
-    let mut at = 12;
-    for _ in 0..qd {
-        let Some(next) = skip_name(at) else { return false };
-        at = next + 4;
+        _ => DnsFacts { answer: false, rrsig: false },
     }
-    for _ in 0..records {
-        let Some(next) = skip_name(at) else { return false };
-        let Some(fixed) = msg.get(next..next + 10) else { return false };
-        if u16::from_be_bytes([fixed[0], fixed[1]]) == sonata::DNS_TYPE_RRSIG {
-            return true;
-        }
-        at = next + 10 + usize::from(u16::from_be_bytes([fixed[8], fixed[9]]));
-    }
-    false
 }
 
 /// The text key of a 5-tuple: `src:sport>dst:dport/proto`, IPv6 addresses in brackets.
@@ -168,6 +147,18 @@ impl TruthCounter {
                 }
             }
             Transport::Udp { .. } if sport == 53 => {
+                // The frame holds zeros after the given bytes: up to `payload_len`, then any
+                // Ethernet padding. They can complete a DNS header, never set QR or an RRSIG
+                // type, so a header shorter than given is only padded.
+                let padding = spec.wire_len() - spec.link_header_len() - ip_len;
+                let held = spec.payload_len + padding;
+                let mut short = [0u8; wire::dns::HEADER_LEN];
+                let payload = if payload.len() < short.len() && held > payload.len() {
+                    short[..payload.len()].copy_from_slice(payload);
+                    &short[..held.min(short.len())]
+                } else {
+                    payload
+                };
                 let facts = dns_facts(payload);
                 if facts.answer {
                     *w.dns_answers_to.entry(dst).or_default() += 1;
@@ -390,11 +381,39 @@ mod tests {
         msg.extend_from_slice(&[1, b'a', 0, 0, 48, 0, 1]); // question a. DNSKEY
         msg.extend_from_slice(&[0xc0, 12, 0, 46, 0, 1, 0, 0, 0, 0, 0, 2, 9, 9]); // RRSIG
         assert!(dns_facts(&msg).rrsig);
+        let mut additional = msg.clone();
+        additional[7] = 0; // the RRSIG as an additional record: not an answer
+        additional[11] = 1;
+        assert!(!dns_facts(&additional).rrsig);
         msg[22] = 47; // NSEC instead
         let f = dns_facts(&msg);
         assert!(f.answer && !f.rrsig);
         msg[2] = 0x01; // a query
         assert!(!dns_facts(&msg).answer);
         assert!(!dns_facts(&msg[..11]).answer);
+    }
+
+    #[test]
+    fn a_dns_header_completed_by_zeros_counts() {
+        // Three bytes given, QR set; the frame's zeros (payload then padding) make the header.
+        let spec = |payload_len| PacketSpec {
+            link: LinkType::Ethernet,
+            vlans: vec![],
+            src: IpAddr::V4(Ipv4Addr::new(10, 0, 1, 0)),
+            dst: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            ttl: 64,
+            ip_id: 0,
+            transport: Transport::Udp { sport: 53, dport: 5000 },
+            payload_len,
+            payload: vec![0, 0, 0x80],
+        };
+        for (payload_len, answers) in [(3, 40), (12, 40), (2, 0)] {
+            let mut t = TruthCounter::new();
+            for i in 0..40 {
+                t.observe_attack(i, &spec(payload_len));
+            }
+            let fired = !keys(&t.finish(0, 0), Alarm::DnsTunnel).is_empty();
+            assert_eq!(fired, answers == 40, "payload_len {payload_len}");
+        }
     }
 }
