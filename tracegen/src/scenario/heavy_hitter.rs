@@ -15,7 +15,7 @@ use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
 /// Wire bytes of one data segment.
-pub const FRAME: usize = 1514;
+pub(super) const FRAME: usize = 1514;
 /// TCP payload of one data segment (Ethernet, IPv4 and TCP headers take 54 bytes).
 const SEGMENT: usize = FRAME - 54;
 

@@ -21,9 +21,9 @@ use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
 /// Time over which the connections open.
-pub const OPEN_RAMP_NS: u64 = 80_000_000;
+pub(super) const OPEN_RAMP_NS: u64 = 80_000_000;
 /// Time from `start` to the first header line.
-pub const TRICKLE_DELAY_NS: u64 = 100_000_000;
+pub(super) const TRICKLE_DELAY_NS: u64 = 100_000_000;
 /// The server's answer delay.
 const RTT_NS: u64 = 200_000;
 
