@@ -186,9 +186,10 @@ impl Even {
         Self::new(start_ns, span_ns, count, jitter, seed)
     }
 
-    /// `count` ticks over `span_ns` from `start_ns`.
+    /// `count` ticks (at least one) over `span_ns` from `start_ns`.
     pub(super) fn new(start_ns: u64, span_ns: u64, count: u64, jitter: f64, seed: u64) -> Self {
-        let spacing = span_ns / count.max(1);
+        let count = count.max(1);
+        let spacing = span_ns / count;
         let jitter_max_ns = (spacing as f64 * jitter) as u64;
         Self { start_ns, span_ns, count, jitter_max_ns, seed }
     }
@@ -200,7 +201,7 @@ impl Even {
 
     /// Mean spacing between ticks.
     pub(super) fn spacing_ns(&self) -> u64 {
-        self.span_ns / self.count.max(1)
+        self.span_ns / self.count
     }
 
     /// Time of tick `n`.
