@@ -180,10 +180,10 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
             bytes += u64::from(info.wire_len);
             first.get_or_insert(info.ts_ns);
             last = info.ts_ns;
-            if generator.emitted() % 65_536 == 0 {
-                if let Some(p) = &progress {
-                    p.set_position(progress_position(&cfg, generator.emitted(), info.ts_ns));
-                }
+            if let Some(p) =
+                progress.as_ref().filter(|_| generator.emitted().is_multiple_of(65_536))
+            {
+                p.set_position(progress_position(&cfg, generator.emitted(), info.ts_ns));
             }
         }
         writer.finish()?;

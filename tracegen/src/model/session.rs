@@ -597,14 +597,14 @@ impl TrafficModel for SessionModel {
                 delay = f64::from(f.gap);
             }
             Kind::Icmp => {
-                forward = f.idx % 2 == 0;
+                forward = f.idx.is_multiple_of(2);
                 let ty = match (f.v6, forward) {
                     (true, true) => 128,
                     (true, false) => 129,
                     (false, true) => 8,
                     (false, false) => 0,
                 };
-                let rest = (u32::from(f.cport) << 16) | (f.idx / 2 & 0xffff);
+                let rest = (u32::from(f.cport) << 16) | ((f.idx / 2) & 0xffff);
                 spec.transport = Transport::Icmp { ty, code: 0, rest };
                 spec.payload_len = 56;
                 delay = if forward { HANDSHAKE_GAP as f64 } else { f64::from(f.gap) };
