@@ -71,7 +71,7 @@ impl Transport {
 pub struct PacketSpec {
     /// Link type of the frame: `Ethernet` or `RawIp` (others fall back to `Ethernet`).
     pub link: LinkType,
-    /// 802.1Q tags, outermost first (VLAN ids, 12 bits used); two tags make QinQ with an
+    /// 802.1Q tags, outermost first (VLAN ids, 12 bits used; at most two are written); two tags make QinQ with an
     /// 802.1ad outer tag.
     pub vlans: Vec<u16>,
     /// Source address; both addresses must be of the same version.
@@ -108,7 +108,7 @@ impl PacketSpec {
     pub fn link_header_len(&self) -> usize {
         match self.link {
             LinkType::RawIp | LinkType::RawIpv4 | LinkType::RawIpv6 => 0,
-            _ => 14 + 4 * self.vlans.len(),
+            _ => 14 + 4 * self.vlans.len().min(2),
         }
     }
 
@@ -125,93 +125,108 @@ impl PacketSpec {
     }
 
     /// Appends the first `snaplen` bytes of the frame to `out` and returns its wire length.
+    ///
+    /// Headers are assembled in a buffer on the stack and appended at once; the transport
+    /// checksum covers the header and the given payload bytes (the zeros beyond add nothing).
     pub fn write(&self, out: &mut Vec<u8>, snaplen: usize) -> u32 {
-        let start = out.len();
         let wire_len = self.wire_len();
         let cap = wire_len.min(snaplen);
         let v6 = self.is_v6();
+        // Ethernet with up to two tags (22) + IPv6 (40) + TCP (20) = 82 bytes at most.
+        let mut h = [0u8; 96];
+        let mut n = 0;
         if self.link_header_len() > 0 {
-            out.extend_from_slice(&DST_MAC);
-            out.extend_from_slice(&SRC_MAC);
-            for (i, vlan) in self.vlans.iter().enumerate() {
+            h[0..6].copy_from_slice(&DST_MAC);
+            h[6..12].copy_from_slice(&SRC_MAC);
+            n = 12;
+            for (i, vlan) in self.vlans.iter().take(2).enumerate() {
                 let tpid: u16 = if i == 0 && self.vlans.len() > 1 { 0x88a8 } else { 0x8100 };
-                out.extend_from_slice(&tpid.to_be_bytes());
-                out.extend_from_slice(&(vlan & 0x0fff).to_be_bytes());
+                h[n..n + 2].copy_from_slice(&tpid.to_be_bytes());
+                h[n + 2..n + 4].copy_from_slice(&(vlan & 0x0fff).to_be_bytes());
+                n += 4;
             }
-            out.extend_from_slice(&(if v6 { 0x86ddu16 } else { 0x0800 }).to_be_bytes());
+            h[n..n + 2].copy_from_slice(&(if v6 { 0x86ddu16 } else { 0x0800 }).to_be_bytes());
+            n += 2;
         }
         let proto = self.transport.proto(v6);
         let l4_len = self.transport.header_len() + self.payload_len;
         let pseudo = match (self.src, self.dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => {
                 let ip_len = self.ip_len().min(usize::from(u16::MAX)) as u16;
-                let mut h = [0u8; 20];
-                h[0] = 0x45;
-                h[2..4].copy_from_slice(&ip_len.to_be_bytes());
-                h[4..6].copy_from_slice(&self.ip_id.to_be_bytes());
-                h[6] = 0x40; // don't fragment
-                h[8] = self.ttl;
-                h[9] = proto;
-                h[12..16].copy_from_slice(&s.octets());
-                h[16..20].copy_from_slice(&d.octets());
-                let c = checksum::checksum(&h);
-                h[10..12].copy_from_slice(&c.to_be_bytes());
-                out.extend_from_slice(&h);
+                let ip = &mut h[n..n + 20];
+                ip[0] = 0x45;
+                ip[2..4].copy_from_slice(&ip_len.to_be_bytes());
+                ip[4..6].copy_from_slice(&self.ip_id.to_be_bytes());
+                ip[6] = 0x40; // don't fragment
+                ip[8] = self.ttl;
+                ip[9] = proto;
+                ip[12..16].copy_from_slice(&s.octets());
+                ip[16..20].copy_from_slice(&d.octets());
+                let c = checksum::checksum(ip);
+                ip[10..12].copy_from_slice(&c.to_be_bytes());
+                n += 20;
                 checksum::pseudo_v4(s.octets(), d.octets(), proto, l4_len as u16)
             }
             (s, d) => {
                 let (s, d) = (v6_octets(s), v6_octets(d));
                 let label = u32::from(self.ip_id) & 0xf_ffff;
-                out.extend_from_slice(&(0x6000_0000u32 | label).to_be_bytes());
-                out.extend_from_slice(&(l4_len.min(usize::from(u16::MAX)) as u16).to_be_bytes());
-                out.extend_from_slice(&[proto, self.ttl]);
-                out.extend_from_slice(&s);
-                out.extend_from_slice(&d);
+                let ip = &mut h[n..n + 40];
+                ip[0..4].copy_from_slice(&(0x6000_0000u32 | label).to_be_bytes());
+                ip[4..6].copy_from_slice(&(l4_len.min(usize::from(u16::MAX)) as u16).to_be_bytes());
+                ip[6] = proto;
+                ip[7] = self.ttl;
+                ip[8..24].copy_from_slice(&s);
+                ip[24..40].copy_from_slice(&d);
+                n += 40;
                 checksum::pseudo_v6(s, d, proto, l4_len as u32)
             }
         };
-        let l4_start = out.len();
-        match self.transport {
+        let l4 = n;
+        let csum_at = match self.transport {
             Transport::Tcp { sport, dport, seq, ack, flags, window } => {
-                out.extend_from_slice(&sport.to_be_bytes());
-                out.extend_from_slice(&dport.to_be_bytes());
-                out.extend_from_slice(&seq.to_be_bytes());
-                out.extend_from_slice(&ack.to_be_bytes());
-                out.extend_from_slice(&[5 << 4, flags]);
-                out.extend_from_slice(&window.to_be_bytes());
-                out.extend_from_slice(&[0, 0, 0, 0]); // checksum, urgent pointer
+                let t = &mut h[n..n + 20];
+                t[0..2].copy_from_slice(&sport.to_be_bytes());
+                t[2..4].copy_from_slice(&dport.to_be_bytes());
+                t[4..8].copy_from_slice(&seq.to_be_bytes());
+                t[8..12].copy_from_slice(&ack.to_be_bytes());
+                t[12] = 5 << 4;
+                t[13] = flags;
+                t[14..16].copy_from_slice(&window.to_be_bytes());
+                n += 20;
+                l4 + 16
             }
             Transport::Udp { sport, dport } => {
-                out.extend_from_slice(&sport.to_be_bytes());
-                out.extend_from_slice(&dport.to_be_bytes());
-                out.extend_from_slice(&(l4_len.min(usize::from(u16::MAX)) as u16).to_be_bytes());
-                out.extend_from_slice(&[0, 0]);
+                let t = &mut h[n..n + 8];
+                t[0..2].copy_from_slice(&sport.to_be_bytes());
+                t[2..4].copy_from_slice(&dport.to_be_bytes());
+                t[4..6].copy_from_slice(&(l4_len.min(usize::from(u16::MAX)) as u16).to_be_bytes());
+                n += 8;
+                l4 + 6
             }
             Transport::Icmp { ty, code, rest } => {
-                out.extend_from_slice(&[ty, code, 0, 0]);
-                out.extend_from_slice(&rest.to_be_bytes());
+                let t = &mut h[n..n + 8];
+                t[0] = ty;
+                t[1] = code;
+                t[4..8].copy_from_slice(&rest.to_be_bytes());
+                n += 8;
+                l4 + 2
             }
-        }
+        };
         let payload = &self.payload[..self.payload.len().min(self.payload_len)];
-        out.extend_from_slice(payload);
-        // Checksum over header and payload (the zeros beyond `payload` add nothing). ICMPv4
-        // has no pseudo-header.
+        // Checksum over header and payload. A header of even length keeps the payload's words
+        // aligned, so the two sums add. ICMPv4 has no pseudo-header.
         let initial = if proto == 1 { 0 } else { pseudo };
-        let mut c = checksum::finish(checksum::sum(initial, &out[l4_start..]));
+        let mut c = checksum::finish(checksum::sum(checksum::sum(initial, &h[l4..n]), payload));
         if proto == 17 && c == 0 {
             c = 0xffff; // RFC 768: a computed zero is sent as all ones
         }
-        let at = l4_start
-            + if proto == 6 {
-                16
-            } else if proto == 17 {
-                6
-            } else {
-                2
-            };
-        out[at..at + 2].copy_from_slice(&c.to_be_bytes());
-        // Zero payload and Ethernet padding up to the captured length, then cut to it.
-        out.resize(start + cap, 0);
+        h[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
+        // Headers, payload, then zeros (payload not given, Ethernet padding) up to the capture.
+        let take_h = n.min(cap);
+        out.extend_from_slice(&h[..take_h]);
+        let take_p = payload.len().min(cap - take_h);
+        out.extend_from_slice(&payload[..take_p]);
+        out.resize(out.len() + (cap - take_h - take_p), 0);
         wire_len as u32
     }
 }

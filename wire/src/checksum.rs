@@ -3,12 +3,19 @@
 /// One's-complement sum of `data` as big-endian 16-bit words, folded to 16 bits, added to
 /// `initial` (an unfolded partial sum).
 pub fn sum(initial: u32, data: &[u8]) -> u32 {
+    // Big-endian 32-bit words sum to the same one's-complement result as their 16-bit halves
+    // once folded (2^16 = 1 modulo 2^16 - 1), with half the additions.
     let mut acc = u64::from(initial);
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
+    let mut words = data.chunks_exact(4);
+    for w in &mut words {
+        acc += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+    }
+    let rest = words.remainder();
+    let mut pairs = rest.chunks_exact(2);
+    for c in &mut pairs {
         acc += u64::from(u16::from_be_bytes([c[0], c[1]]));
     }
-    if let [last] = chunks.remainder() {
+    if let [last] = pairs.remainder() {
         acc += u64::from(*last) << 8;
     }
     while acc >> 16 != 0 {
@@ -45,6 +52,21 @@ pub fn pseudo_v6(src: [u8; 16], dst: [u8; 16], proto: u8, len: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_sums_equal_pair_sums() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(1001).map(|b| b.wrapping_mul(37)).collect();
+        for len in 0..data.len() {
+            let mut acc = 0u64;
+            for c in data[..len].chunks(2) {
+                acc += u64::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]));
+            }
+            while acc >> 16 != 0 {
+                acc = (acc & 0xffff) + (acc >> 16);
+            }
+            assert_eq!(sum(0, &data[..len]), acc as u32, "{len}");
+        }
+    }
 
     #[test]
     fn rfc1071_example() {

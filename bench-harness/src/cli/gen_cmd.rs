@@ -238,7 +238,8 @@ pub(super) fn run(args: &GenArgs) -> anyhow::Result<()> {
     }
     for (flag, until) in generator.cut_short() {
         eprintln!(
-            "pktstream: warning: the trace ended before scenario {flag} did (it runs to {:.2} s); \
+            "pktstream: warning: the trace ended before scenario {flag} was over (its next packet was \
+             due {:.2} s after the start); \
              give a longer --duration or more --packets",
             until as f64 / 1e9
         );

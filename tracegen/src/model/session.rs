@@ -183,9 +183,13 @@ const NONE: u32 = u32::MAX;
 /// wheel of 256 KiB stays in cache.
 const WHEEL_BITS: u32 = 16;
 /// Slots ahead of the cursor whose flow is prefetched.
-const PREFETCH_AHEAD: u64 = 4;
+const PREFETCH_FLOW: u64 = 8;
+/// Slots ahead of the cursor whose flow's hosts are prefetched (the flow is in cache by then).
+const PREFETCH_HOSTS: u64 = 4;
 
+/// A flow's state: one cache line.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 struct Flow {
     kind: Kind,
     v6: bool,
@@ -204,6 +208,9 @@ struct Flow {
     last_window: [u32; 2],
     /// Next flow in the same wheel bucket.
     next: u32,
+    /// Client and server addresses of an IPv4 flow, kept here so that a packet touches no
+    /// host (IPv6 flows read their pools).
+    v4: [u32; 2],
 }
 
 /// The flow model.
@@ -217,6 +224,8 @@ pub struct SessionModel {
     free: Vec<u32>,
     wheel: Vec<u32>,
     cursor: u64,
+    /// A flow to file in the wheel at the start of the next call, and its slot.
+    pending: Option<(u32, u64)>,
     next_arrival: f64,
     arrivals: Exp<f64>,
     flows_started: u64,
@@ -260,6 +269,7 @@ impl SessionModel {
             free: Vec::new(),
             wheel: vec![NONE; 1 << WHEEL_BITS],
             cursor: 0,
+            pending: None,
             next_arrival: 0.0,
             flows_started: 0,
             ip_id: 0,
@@ -348,6 +358,7 @@ impl SessionModel {
             seq: [rng.random(), rng.random()],
             last_window: [0, 0],
             next: NONE,
+            v4: [0, 0],
         };
         self.flows_started += 1;
         let id = self.alloc(flow);
@@ -387,13 +398,22 @@ impl SessionModel {
             seq: [rng.random(), rng.random()],
             last_window: [0, 0],
             next: NONE,
+            v4: [0, 0],
         };
         self.flows_started += 1;
         let id = self.alloc(flow);
         self.schedule(id, at);
     }
 
-    fn alloc(&mut self, flow: Flow) -> u32 {
+    fn alloc(&mut self, mut flow: Flow) -> u32 {
+        if !flow.v6 {
+            let v4 = |a: IpAddr| match a {
+                IpAddr::V4(a) => u32::from(a),
+                IpAddr::V6(_) => 0,
+            };
+            flow.v4 =
+                [v4(self.clients[0].addr(flow.client)), v4(self.servers[0].addr(flow.server))];
+        }
         if let Some(id) = self.free.pop() {
             self.flows[id as usize] = flow;
             id
@@ -412,6 +432,9 @@ impl SessionModel {
 
     /// The flow whose packet is due next, moving the cursor and admitting arrivals.
     fn next_due(&mut self, window: u64) -> u32 {
+        if let Some((id, at)) = self.pending.take() {
+            self.schedule(id, at);
+        }
         loop {
             if self.next_arrival <= self.cursor as f64 {
                 let mut rng = std::mem::replace(&mut self.rng, ChaCha8Rng::seed_from_u64(0));
@@ -427,18 +450,18 @@ impl SessionModel {
             if id != NONE {
                 self.wheel[b] = self.flows[id as usize].next;
                 // Flows are touched in an order the wheel knows ahead: fetch the flow due a
-                // few slots on, and the hosts of the one due next, while this one is built.
+                // few slots on, and the hosts of one due sooner, while this one is built.
                 let ahead =
-                    self.wheel[((self.cursor + PREFETCH_AHEAD) & ((1 << WHEEL_BITS) - 1)) as usize];
+                    self.wheel[((self.cursor + PREFETCH_FLOW) & ((1 << WHEEL_BITS) - 1)) as usize];
                 if ahead != NONE {
                     prefetch(&self.flows[ahead as usize]);
                 }
-                let soon = self.wheel[((self.cursor + 1) & ((1 << WHEEL_BITS) - 1)) as usize];
-                if soon != NONE {
+                let soon =
+                    self.wheel[((self.cursor + PREFETCH_HOSTS) & ((1 << WHEEL_BITS) - 1)) as usize];
+                if soon != NONE && self.flows[soon as usize].v6 {
                     let f = &self.flows[soon as usize];
-                    let pool = usize::from(f.v6);
-                    self.clients[pool].prefetch(f.client);
-                    self.servers[pool].prefetch(f.server);
+                    self.clients[1].prefetch(f.client);
+                    self.servers[1].prefetch(f.server);
                 }
                 return id;
             }
@@ -504,8 +527,11 @@ impl TrafficModel for SessionModel {
         let mut f = self.flows[id as usize];
         let rng = &mut self.rng;
         let pool = usize::from(f.v6);
-        let (client, server) =
-            (self.clients[pool].addr(f.client), self.servers[pool].addr(f.server));
+        let (client, server) = if f.v6 {
+            (self.clients[pool].addr(f.client), self.servers[pool].addr(f.server))
+        } else {
+            (IpAddr::V4(f.v4[0].into()), IpAddr::V4(f.v4[1].into()))
+        };
         let ip_header = if f.v6 { 40 } else { 20 };
         spec.vlans.clear();
         spec.payload.clear();
@@ -623,8 +649,12 @@ impl TrafficModel for SessionModel {
             self.finish(id);
         } else {
             let jitter = 0.5 + self.rng.random::<f64>();
-            let at = self.cursor + (delay * jitter).round().max(1.0) as u64;
-            self.schedule(id, at);
+            // Positive, so adding a half and truncating rounds (without a libm call).
+            let at = self.cursor + ((delay * jitter + 0.5) as u64).max(1);
+            // Filed at the start of the next call: the bucket is fetched meanwhile, while the
+            // generator writes this packet.
+            prefetch(&self.wheel[(at & ((1 << WHEEL_BITS) - 1)) as usize]);
+            self.pending = Some((id, at));
         }
     }
 }

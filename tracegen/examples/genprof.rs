@@ -1,0 +1,56 @@
+//! Where generation time goes: the model alone, plus building frames, plus the generator.
+use std::time::Instant;
+use tracegen::profile::ModelOptions;
+use tracegen::{GenConfig, Generator, Profile};
+use wire::build::{PacketSpec, Transport};
+
+fn main() {
+    let n: u64 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(4_000_000);
+    for profile in [Profile::CaidaLike, Profile::Datacenter, Profile::Imix] {
+        let opts = ModelOptions { packets_per_window: 1.5e6, ipv6_share: None };
+        let t = Instant::now();
+        let mut m = profile.model(&opts, 1);
+        let build = t.elapsed();
+        let mut spec = PacketSpec {
+            link: wire::LinkType::Ethernet,
+            vlans: vec![],
+            src: std::net::Ipv4Addr::UNSPECIFIED.into(),
+            dst: std::net::Ipv4Addr::UNSPECIFIED.into(),
+            ttl: 1,
+            ip_id: 0,
+            transport: Transport::Udp { sport: 0, dport: 0 },
+            payload_len: 0,
+            payload: vec![],
+        };
+        let t = Instant::now();
+        for i in 0..n {
+            m.next_packet(&mut spec, i * 600);
+        }
+        let model = t.elapsed();
+        let mut buf = Vec::with_capacity(4096);
+        let mut m = profile.model(&opts, 1);
+        let t = Instant::now();
+        for i in 0..n {
+            m.next_packet(&mut spec, i * 600);
+            buf.clear();
+            std::hint::black_box(spec.write(&mut buf, 78));
+        }
+        let write = t.elapsed();
+        let cfg = GenConfig::new(profile, n, 1);
+        let mut g = Generator::new(&cfg).unwrap();
+        let t = Instant::now();
+        while g.next_frame(&mut buf).is_some() {
+            buf.clear();
+        }
+        let gen_ = t.elapsed();
+        let ns = |d: std::time::Duration| d.as_nanos() as f64 / n as f64;
+        println!(
+            "{profile}: build {:?}, model {:.1} ns/pkt, +write {:.1}, generator {:.1} ({:.2} Mpps)",
+            build,
+            ns(model),
+            ns(write),
+            ns(gen_),
+            1e3 / ns(gen_)
+        );
+    }
+}
