@@ -40,7 +40,14 @@ pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
     println!("{}", trace_stats::summary(&args.file.display().to_string(), &stats));
     if let Some(out) = &args.json {
         let sha = provenance::sha256_file(&args.file)?;
-        let prov = provenance::collect(args.machine.as_deref(), tracegen::GENERATOR_VERSION, sha);
+        // The version that made the file, where its sidecar says; else this build's.
+        let version = stats
+            .generator
+            .as_ref()
+            .and_then(|g| g["generator_version"].as_u64())
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(tracegen::GENERATOR_VERSION);
+        let prov = provenance::collect(args.machine.as_deref(), version, sha);
         let config =
             TraceStatsConfig { file: args.file.display().to_string(), strict: args.strict };
         write_json(out, &ResultsFile::new(prov, config, stats))?;
