@@ -5,6 +5,10 @@ use tracegen::{GenConfig, Generator, Profile};
 use wire::build::{PacketSpec, Transport};
 
 fn main() {
+    write_only();
+    if std::env::var("ONLY_WRITE").is_ok() {
+        return;
+    }
     let n: u64 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(4_000_000);
     for profile in [Profile::CaidaLike, Profile::Datacenter, Profile::Imix] {
         let opts = ModelOptions { packets_per_window: 1.5e6, ipv6_share: None };
@@ -53,4 +57,27 @@ fn main() {
             1e3 / ns(gen_)
         );
     }
+}
+
+#[allow(dead_code)]
+fn write_only() {
+    let spec = PacketSpec {
+        link: wire::LinkType::Ethernet,
+        vlans: vec![],
+        src: std::net::Ipv4Addr::new(1, 2, 3, 4).into(),
+        dst: std::net::Ipv4Addr::new(5, 6, 7, 8).into(),
+        ttl: 1,
+        ip_id: 0,
+        transport: Transport::Tcp { sport: 1, dport: 2, seq: 3, ack: 4, flags: 0x10, window: 5 },
+        payload_len: 1400,
+        payload: vec![],
+    };
+    let mut buf = Vec::with_capacity(4096);
+    let n = 20_000_000;
+    let t = Instant::now();
+    for _ in 0..n {
+        buf.clear();
+        std::hint::black_box(spec.write(&mut buf, 78));
+    }
+    println!("write only: {:.1} ns", t.elapsed().as_nanos() as f64 / n as f64);
 }

@@ -162,7 +162,17 @@ impl PacketSpec {
                 ip[9] = proto;
                 ip[12..16].copy_from_slice(&s.octets());
                 ip[16..20].copy_from_slice(&d.octets());
-                let c = checksum::checksum(ip);
+                // Summed from the field values, not read back from the bytes just stored (a
+                // wider load of narrow stores stalls store forwarding).
+                let (so, dw) = (u32::from_be_bytes(s.octets()), u32::from_be_bytes(d.octets()));
+                let acc = 0x4500u64
+                    + u64::from(ip_len)
+                    + u64::from(self.ip_id)
+                    + 0x4000
+                    + (u64::from(self.ttl) << 8 | u64::from(proto))
+                    + u64::from(so)
+                    + u64::from(dw);
+                let c = !(checksum::fold(acc) as u16);
                 ip[10..12].copy_from_slice(&c.to_be_bytes());
                 n += 20;
                 checksum::pseudo_v4(s.octets(), d.octets(), proto, l4_len as u16)
@@ -182,6 +192,21 @@ impl PacketSpec {
             }
         };
         let l4 = n;
+        // The transport header's sum, from its field values (see the IPv4 header above).
+        let header_sum: u64 = match self.transport {
+            Transport::Tcp { sport, dport, seq, ack, flags, window } => {
+                u64::from(sport)
+                    + u64::from(dport)
+                    + u64::from(seq)
+                    + u64::from(ack)
+                    + (5u64 << 12 | u64::from(flags))
+                    + u64::from(window)
+            }
+            Transport::Udp { sport, dport } => {
+                u64::from(sport) + u64::from(dport) + (l4_len.min(usize::from(u16::MAX)) as u64)
+            }
+            Transport::Icmp { ty, code, rest } => (u64::from(ty) << 8 | u64::from(code)) + u64::from(rest),
+        };
         let csum_at = match self.transport {
             Transport::Tcp { sport, dport, seq, ack, flags, window } => {
                 let t = &mut h[n..n + 20];
@@ -214,9 +239,11 @@ impl PacketSpec {
         };
         let payload = &self.payload[..self.payload.len().min(self.payload_len)];
         // Checksum over header and payload. A header of even length keeps the payload's words
-        // aligned, so the two sums add. ICMPv4 has no pseudo-header.
+        // aligned, so the two sums add; 32-bit fields add whole (their halves fold alike).
+        // ICMPv4 has no pseudo-header.
         let initial = if proto == 1 { 0 } else { pseudo };
-        let mut c = checksum::finish(checksum::sum(checksum::sum(initial, &h[l4..n]), payload));
+        let acc = checksum::accumulate(u64::from(initial) + header_sum, payload);
+        let mut c = !(checksum::fold(acc) as u16);
         if proto == 17 && c == 0 {
             c = 0xffff; // RFC 768: a computed zero is sent as all ones
         }
