@@ -132,8 +132,9 @@ impl PacketSpec {
         let wire_len = self.wire_len();
         let cap = wire_len.min(snaplen);
         let v6 = self.is_v6();
-        // Ethernet with up to two tags (22) + IPv6 (40) + TCP (20) = 82 bytes at most.
-        let mut h = [0u8; 96];
+        // Ethernet with up to two tags (22) + IPv6 (40) + TCP (20) = 82 bytes of headers at
+        // most; header-only captures (up to 128 bytes) are completed here too.
+        let mut h = [0u8; 128];
         let mut n = 0;
         if self.link_header_len() > 0 {
             h[0..6].copy_from_slice(&DST_MAC);
@@ -250,10 +251,16 @@ impl PacketSpec {
         h[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
         // Headers, payload, then zeros (payload not given, Ethernet padding) up to the capture.
         let take_h = n.min(cap);
-        out.extend_from_slice(&h[..take_h]);
         let take_p = payload.len().min(cap - take_h);
-        out.extend_from_slice(&payload[..take_p]);
-        out.resize(out.len() + (cap - take_h - take_p), 0);
+        if cap <= h.len() {
+            // A header-only capture: complete it in the (zeroed) stack buffer, append once.
+            h[take_h..take_h + take_p].copy_from_slice(&payload[..take_p]);
+            out.extend_from_slice(&h[..cap]);
+        } else {
+            out.extend_from_slice(&h[..take_h]);
+            out.extend_from_slice(&payload[..take_p]);
+            out.resize(out.len() + (cap - take_h - take_p), 0);
+        }
         wire_len as u32
     }
 }
