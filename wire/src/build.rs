@@ -206,7 +206,9 @@ impl PacketSpec {
             Transport::Udp { sport, dport } => {
                 u64::from(sport) + u64::from(dport) + (l4_len.min(usize::from(u16::MAX)) as u64)
             }
-            Transport::Icmp { ty, code, rest } => (u64::from(ty) << 8 | u64::from(code)) + u64::from(rest),
+            Transport::Icmp { ty, code, rest } => {
+                (u64::from(ty) << 8 | u64::from(code)) + u64::from(rest)
+            }
         };
         let csum_at = match self.transport {
             Transport::Tcp { sport, dport, seq, ack, flags, window } => {

@@ -142,7 +142,8 @@ fn advise_huge_pages(ptr: *const u8, len: usize) {
         // SAFETY: [start, end) lies inside a live allocation this buffer owns; MADV_HUGEPAGE
         // changes no contents and no mapping, only how the kernel backs the range, and its
         // failure is harmless.
-        let _ = unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+        let _ =
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
     }
     #[cfg(not(target_os = "linux"))]
     let _ = (start, end);

@@ -213,9 +213,26 @@ struct Flow {
     v4: [u32; 2],
 }
 
+/// A yes/no draw of fixed probability: one 64-bit word against a threshold.
+#[derive(Clone, Copy, Debug)]
+struct Chance(u64);
+
+impl Chance {
+    fn new(p: f64) -> Self {
+        Chance((p.clamp(0.0, 1.0) * 18_446_744_073_709_551_615.0) as u64)
+    }
+
+    #[inline]
+    fn draw<R: Rng + ?Sized>(self, rng: &mut R) -> bool {
+        rng.next_u64() < self.0
+    }
+}
+
 /// The flow model.
 pub struct SessionModel {
     params: FlowParams,
+    /// Whether a data packet goes from server to client.
+    download: Chance,
     rng: ChaCha8Rng,
     clients: [HostPool; 2],
     servers: [HostPool; 2],
@@ -259,6 +276,7 @@ impl SessionModel {
             [pool(clients, 0.001, false, &mut used), pool(clients, 0.001, true, &mut used)];
         let mean_len = params.lengths.mean();
         let mut m = Self {
+            download: Chance::new(params.download_share),
             arrivals: Exp::new(1.0 / mean_len).expect("positive rate"),
             params,
             rng,
@@ -546,7 +564,7 @@ impl TrafficModel for SessionModel {
                 forward = match step {
                     Step::Syn | Step::HandshakeAck | Step::FinClient | Step::LastAck => true,
                     Step::SynAck | Step::FinServer => false,
-                    Step::Rst | Step::Data => !rng.random_bool(self.params.download_share),
+                    Step::Rst | Step::Data => !self.download.draw(rng),
                 };
                 let dir = usize::from(!forward);
                 let (flags, mut payload) = match step {
@@ -615,7 +633,7 @@ impl TrafficModel for SessionModel {
                 spec.payload_len = spec.payload.len();
             }
             Kind::Udp => {
-                forward = !rng.random_bool(self.params.download_share);
+                forward = !self.download.draw(rng);
                 let (sp, dp) = if forward { (f.cport, f.sport) } else { (f.sport, f.cport) };
                 spec.transport = Transport::Udp { sport: sp, dport: dp };
                 let wire = self.params.sizes.sample(rng) as usize;
