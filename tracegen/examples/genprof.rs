@@ -5,8 +5,8 @@ use tracegen::{GenConfig, Generator, Profile};
 use wire::build::{PacketSpec, Transport};
 
 fn main() {
-    write_only();
     if std::env::var("ONLY_WRITE").is_ok() {
+        write_only();
         return;
     }
     let n: u64 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(4_000_000);
@@ -59,7 +59,6 @@ fn main() {
     }
 }
 
-#[allow(dead_code)]
 fn write_only() {
     let spec = PacketSpec {
         link: wire::LinkType::Ethernet,

@@ -4,11 +4,11 @@
 //! more than about 1% of its packets. [`exponent_for_top_share`] finds the Zipf exponent `s` for
 //! which the most popular of `n` items has the asked share `1 / H(n, s)`.
 
-/// The generalised harmonic number `H(n, s) = sum_{k=1..n} k^-s`: exact for the first 1 000
+/// The generalised harmonic number `H(n, s) = sum_{k=1..n} k^-s`: exact for the first 100
 /// terms, then the Euler-Maclaurin tail (integral plus end corrections), accurate to far better
 /// than 1e-6 relative.
 pub fn harmonic(n: u64, s: f64) -> f64 {
-    const EXACT: u64 = 1_000;
+    const EXACT: u64 = 100;
     let m = n.min(EXACT);
     let mut h: f64 = (1..=m).map(|k| (k as f64).powf(-s)).sum();
     if n > m {
@@ -34,7 +34,7 @@ pub fn exponent_for_top_share(n: u64, top_share: f64) -> f64 {
         return 0.0;
     }
     let (mut lo, mut hi) = (0.0f64, 3.0f64);
-    for _ in 0..60 {
+    for _ in 0..45 {
         let mid = 0.5 * (lo + hi);
         if share(mid) > top_share { hi = mid } else { lo = mid }
     }
