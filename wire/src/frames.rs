@@ -111,6 +111,24 @@ impl FrameBuffer {
     }
 }
 
+/// Asks for transparent huge pages over the 2 MiB-aligned part of a reservation of `len`
+/// bytes at `ptr` (a hint: where the kernel says no, pages stay 4 KiB).
+fn advise_huge_pages(ptr: *const u8, len: usize) {
+    const HUGE: usize = 2 << 20;
+    let start = (ptr as usize).next_multiple_of(HUGE);
+    let end = (ptr as usize).saturating_add(len) & !(HUGE - 1);
+    #[cfg(target_os = "linux")]
+    if end > start {
+        // SAFETY: [start, end) lies inside a live allocation this buffer owns; MADV_HUGEPAGE
+        // changes no contents and no mapping, only how the kernel backs the range, and its
+        // failure is harmless.
+        let _ =
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (start, end);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,22 +147,4 @@ mod tests {
         assert_eq!(b.captured_bytes(), 5);
         assert!(b.get(2).is_none());
     }
-}
-
-/// Asks for transparent huge pages over the 2 MiB-aligned part of a reservation of `len`
-/// bytes at `ptr` (a hint: where the kernel says no, pages stay 4 KiB).
-fn advise_huge_pages(ptr: *const u8, len: usize) {
-    const HUGE: usize = 2 << 20;
-    let start = (ptr as usize).next_multiple_of(HUGE);
-    let end = (ptr as usize).saturating_add(len) & !(HUGE - 1);
-    #[cfg(target_os = "linux")]
-    if end > start {
-        // SAFETY: [start, end) lies inside a live allocation this buffer owns; MADV_HUGEPAGE
-        // changes no contents and no mapping, only how the kernel backs the range, and its
-        // failure is harmless.
-        let _ =
-            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (start, end);
 }

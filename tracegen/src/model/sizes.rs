@@ -91,7 +91,7 @@ impl SizeMixture {
         let i = self.cumulative.iter().position(|&c| u < c).unwrap_or(self.modes.len() - 1);
         let m = self.modes[i];
         let span = u64::from(m.max - m.min) + 1;
-        m.min + ((x & 0xffff_ffff) * span >> 32) as u32
+        m.min + (((x & 0xffff_ffff) * span) >> 32) as u32
     }
 }
 
