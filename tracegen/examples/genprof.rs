@@ -11,7 +11,7 @@ fn main() {
     }
     let n: u64 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(4_000_000);
     for profile in [Profile::CaidaLike, Profile::Datacenter, Profile::Imix] {
-        let opts = ModelOptions { packets_per_window: 1.5e6, ipv6_share: None };
+        let opts = ModelOptions { packets_per_window: 1.5e6, ipv6_share: None, start_ns: 0 };
         let t = Instant::now();
         let mut m = profile.model(&opts, 1);
         let build = t.elapsed();

@@ -312,7 +312,11 @@ impl Generator {
             .as_ref()
             .map_or(cfg.profile.nominal_mean_wire_len(), |u| u.nominal_mean_wire_len());
         let pps = cfg.benign_pps_at(mean_wire_len);
-        let opts = ModelOptions { packets_per_window: pps, ipv6_share: cfg.ipv6_share };
+        let opts = ModelOptions {
+            packets_per_window: pps,
+            ipv6_share: cfg.ipv6_share,
+            start_ns: cfg.start_ns,
+        };
         let model: Box<dyn TrafficModel> = match &user {
             Some(u) => Box::new(SessionModel::new(u.flow_params(&opts)?, cfg.seed)),
             None => cfg.profile.model(&opts, cfg.seed),

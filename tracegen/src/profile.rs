@@ -41,6 +41,8 @@ pub struct ModelOptions {
     pub packets_per_window: f64,
     /// Share of IPv6 flows (the profile's own when `None`).
     pub ipv6_share: Option<f64>,
+    /// Timestamp of the trace's first packet (per-window host budgets start in its window).
+    pub start_ns: u64,
 }
 
 impl Profile {
@@ -111,6 +113,7 @@ impl Profile {
             addresses: AddressPlan::Public,
             server_top_share: 0.02,
             packets_per_window: opts.packets_per_window,
+            start_ns: opts.start_ns,
         };
         match self {
             Profile::CaidaLike => Some(backbone(&CAIDA_DATA)),
@@ -138,6 +141,7 @@ impl Profile {
                 addresses: AddressPlan::Datacenter,
                 server_top_share: 0.02,
                 packets_per_window: opts.packets_per_window,
+                start_ns: opts.start_ns,
             }),
             Profile::Imix | Profile::Min64 | Profile::FlowFlood => None,
         }

@@ -107,7 +107,7 @@ impl UserProfile {
         }
         let user = Self { path: path.to_path_buf(), base, file };
         // Build once now, so every error shows before generation starts.
-        user.flow_params(&ModelOptions { packets_per_window: 1e6, ipv6_share: None })?;
+        user.flow_params(&ModelOptions { packets_per_window: 1e6, ipv6_share: None, start_ns: 0 })?;
         Ok(user)
     }
 
@@ -217,7 +217,9 @@ mod tests {
         );
         let u = UserProfile::load(&path).unwrap();
         assert_eq!(u.base, Profile::FaisLike);
-        let p = u.flow_params(&ModelOptions { packets_per_window: 1e5, ipv6_share: None }).unwrap();
+        let p = u
+            .flow_params(&ModelOptions { packets_per_window: 1e5, ipv6_share: None, start_ns: 0 })
+            .unwrap();
         assert_eq!(p.ipv6_share, 0.5);
         assert_eq!(p.tcp_ports, vec![(8443, 1.0)]);
         assert!((p.lengths.mean() - 9.0).abs() < 1e-9, "{}", p.lengths.mean());

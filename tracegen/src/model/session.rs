@@ -156,6 +156,9 @@ pub struct FlowParams {
     pub server_top_share: f64,
     /// Packets per 1 s window the trace is expected to carry (sizes the host pools).
     pub packets_per_window: f64,
+    /// Timestamp of the trace's first packet: flows in progress at the start count in its
+    /// window.
+    pub start_ns: u64,
 }
 
 impl FlowParams {
@@ -297,13 +300,14 @@ impl SessionModel {
         // duration = mean gap), each drawn length-biased, with a gap drawn duration-biased
         // (uniform, for a log-uniform gap) at a uniform point of its life.
         let in_progress = concurrency.round() as u64;
+        let first_window = m.params.start_ns / WINDOW_NS;
         for _ in 0..in_progress {
             let len = m.params.lengths.sample_length_biased(&mut init);
             let gap = init.random_range(m.params.gap_min..=m.params.gap_max.max(m.params.gap_min));
             let pos: f64 = init.random();
             let idx = ((pos * len as f64) as u64).min(len - 1);
             let at = (init.random::<f64>() * gap) as u64;
-            m.start_flow(len, gap, idx, at, 0, &mut init);
+            m.start_flow(len, gap, idx, at, first_window, &mut init);
         }
         m
     }
@@ -316,11 +320,6 @@ impl SessionModel {
     /// Distinct addresses in use so far.
     pub fn hosts(&self) -> usize {
         self.used.len()
-    }
-
-    fn draw_gap<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let (a, b) = (self.params.gap_min, self.params.gap_max.max(self.params.gap_min));
-        (a.ln() + rng.random::<f64>() * (b / a).ln()).exp()
     }
 
     fn draw_kind<R: Rng + ?Sized>(&self, rng: &mut R) -> Kind {
@@ -356,34 +355,12 @@ impl SessionModel {
         let used = &mut self.used;
         let client = self.clients[usize::from(v6)].acquire(rng, window, fresh, used);
         let server = self.servers[usize::from(v6)].acquire(rng, window, fresh, used);
-        let sport = match kind {
-            Kind::Tcp => weighted_port(&self.params.tcp_ports, rng),
-            Kind::Udp => weighted_port(&self.params.udp_ports, rng),
-            Kind::Dns => 53,
-            Kind::Icmp => 0,
-        };
-        let flow = Flow {
-            kind,
-            v6,
-            rst_close: rng.random_bool(self.params.rst_share),
-            client,
-            server,
-            cport: rng.random_range(1024..=65535),
-            sport,
-            len: len as u32,
-            idx: idx as u32,
-            gap: gap as f32,
-            seq: [rng.random(), rng.random()],
-            last_window: [0, 0],
-            next: NONE,
-            v4: [0, 0],
-        };
+        let flow = Flow::new(&self.params, kind, v6, (client, server), (len, idx), gap, rng);
         self.flows_started += 1;
         let id = self.alloc(flow);
         self.schedule(id, at);
     }
 
-    /// Starts the TCP connection a DNS client opens after its answer.
     /// Picks the server a DNS client will connect to after its answer, if the client has room
     /// for one more connection in `window` (else it skips the connection).
     fn prepare_follow_up(&mut self, client: u32, v6: bool, window: u64) -> Option<u32> {
@@ -398,26 +375,8 @@ impl SessionModel {
     fn start_follow_up(&mut self, client: u32, server: u32, v6: bool, at: u64) {
         let rng = &mut self.rng;
         let len = self.params.lengths.sample(rng).max(3);
-        let gap = {
-            let (a, b) = (self.params.gap_min, self.params.gap_max.max(self.params.gap_min));
-            (a.ln() + rng.random::<f64>() * (b / a).ln()).exp()
-        };
-        let flow = Flow {
-            kind: Kind::Tcp,
-            v6,
-            rst_close: rng.random_bool(self.params.rst_share),
-            client,
-            server,
-            cport: rng.random_range(1024..=65535),
-            sport: weighted_port(&self.params.tcp_ports, rng),
-            len: len.min(u64::from(u32::MAX)) as u32,
-            idx: 0,
-            gap: gap as f32,
-            seq: [rng.random(), rng.random()],
-            last_window: [0, 0],
-            next: NONE,
-            v4: [0, 0],
-        };
+        let gap = draw_gap(&self.params, rng);
+        let flow = Flow::new(&self.params, Kind::Tcp, v6, (client, server), (len, 0), gap, rng);
         self.flows_started += 1;
         let id = self.alloc(flow);
         self.schedule(id, at);
@@ -457,7 +416,7 @@ impl SessionModel {
             if self.next_arrival <= self.cursor as f64 {
                 let mut rng = std::mem::replace(&mut self.rng, ChaCha8Rng::seed_from_u64(0));
                 let len = self.params.lengths.sample(&mut rng);
-                let gap = self.draw_gap(&mut rng);
+                let gap = draw_gap(&self.params, &mut rng);
                 self.start_flow(len, gap, 0, self.cursor, window, &mut rng);
                 self.next_arrival += self.arrivals.sample(&mut rng);
                 self.rng = rng;
@@ -493,6 +452,49 @@ impl SessionModel {
         self.clients[pool].release(f.client);
         self.servers[pool].release(f.server);
         self.free.push(id);
+    }
+}
+
+/// A flow's mean gap between packets: log-uniform between the bounds.
+fn draw_gap<R: Rng + ?Sized>(params: &FlowParams, rng: &mut R) -> f64 {
+    let (a, b) = (params.gap_min, params.gap_max.max(params.gap_min));
+    (a.ln() + rng.random::<f64>() * (b / a).ln()).exp()
+}
+
+impl Flow {
+    /// A flow between `hosts` (client, server) of planned length `len.0`, next packet number
+    /// `len.1`, drawing its ports, close and initial sequence numbers.
+    fn new<R: Rng + ?Sized>(
+        params: &FlowParams,
+        kind: Kind,
+        v6: bool,
+        hosts: (u32, u32),
+        len: (u64, u64),
+        gap: f64,
+        rng: &mut R,
+    ) -> Self {
+        let sport = match kind {
+            Kind::Tcp => weighted_port(&params.tcp_ports, rng),
+            Kind::Udp => weighted_port(&params.udp_ports, rng),
+            Kind::Dns => 53,
+            Kind::Icmp => 0,
+        };
+        Flow {
+            kind,
+            v6,
+            rst_close: rng.random_bool(params.rst_share),
+            client: hosts.0,
+            server: hosts.1,
+            cport: rng.random_range(1024..=65535),
+            sport,
+            len: len.0.min(u64::from(u32::MAX)) as u32,
+            idx: len.1 as u32,
+            gap: gap as f32,
+            seq: [rng.random(), rng.random()],
+            last_window: [0, 0],
+            next: NONE,
+            v4: [0, 0],
+        }
     }
 }
 
@@ -698,7 +700,7 @@ mod tests {
 
     #[test]
     fn the_trace_starts_in_steady_state_at_one_packet_per_slot() {
-        let opts = ModelOptions { packets_per_window: 1e6, ipv6_share: None };
+        let opts = ModelOptions { packets_per_window: 1e6, ipv6_share: None, start_ns: 0 };
         for profile in [Profile::CaidaLike, Profile::Datacenter] {
             let mut m = SessionModel::new(profile.flow_params(&opts).unwrap(), 5);
             let mut spec = blank();

@@ -214,11 +214,37 @@ impl Even {
 }
 
 /// The steps of one attack.
-pub(super) trait Driver {
+/// The tick times of a driver: one even schedule, or two one after the other.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Ticks {
+    /// One schedule.
+    One(Even),
+    /// Two schedules, the second's ticks numbered after the first's.
+    Two(Even, Even),
+}
+
+impl Ticks {
     /// Number of ticks.
-    fn ticks(&self) -> u64;
+    pub(super) fn count(&self) -> u64 {
+        match self {
+            Ticks::One(a) => a.count(),
+            Ticks::Two(a, b) => a.count() + b.count(),
+        }
+    }
+
     /// Time of tick `n` (non-decreasing in `n`).
-    fn tick_time(&self, n: u64) -> u64;
+    pub(super) fn at(&self, n: u64) -> u64 {
+        match self {
+            Ticks::One(a) => a.at(n),
+            Ticks::Two(a, _) if n < a.count() => a.at(n),
+            Ticks::Two(a, b) => b.at(n - a.count()),
+        }
+    }
+}
+
+pub(super) trait Driver {
+    /// The tick times.
+    fn times(&self) -> Ticks;
     /// Queues the packets of tick `n`, all at `t` or later.
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue);
 }
@@ -308,8 +334,9 @@ impl<D: Driver + 'static> Engine<D> {
 
     /// Expands ticks until no later tick can hold a packet before the earliest queued one.
     fn fill(&mut self) {
-        while self.next_tick < self.driver.ticks() {
-            let t = self.driver.tick_time(self.next_tick);
+        let ticks = self.driver.times();
+        while self.next_tick < ticks.count() {
+            let t = ticks.at(self.next_tick);
             if self.queue.peek_time().is_some_and(|top| t > top) {
                 break;
             }

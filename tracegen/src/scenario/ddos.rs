@@ -11,7 +11,8 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 
 use super::common::{
-    Driver, Engine, Even, POOL, Params, Queue, host, host_range, mix, noise, rng_for, udp, victim,
+    Driver, Engine, Even, POOL, Params, Queue, Ticks, host, host_range, mix, noise, rng_for, udp,
+    victim,
 };
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
@@ -27,12 +28,8 @@ struct Ddos {
 }
 
 impl Driver for Ddos {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {

@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::common::{
-    Driver, Engine, Even, POOL, Params, Queue, host, host_range, noise, rng_for, udp, victim,
+    Driver, Engine, Even, POOL, Params, Queue, Ticks, host, host_range, noise, rng_for, udp, victim,
 };
 use wire::dns::{DnsMessage, DnsRecord, Rrsig, TYPE_RRSIG};
 
@@ -69,12 +69,8 @@ struct DnsReflection {
 }
 
 impl Driver for DnsReflection {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {

@@ -13,7 +13,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, Params, Queue, host, noise, rng_for, udp, victim};
+use super::common::{
+    Driver, Engine, Even, Params, Queue, Ticks, host, noise, rng_for, udp, victim,
+};
 use wire::dns::{DnsMessage, DnsRecord, TYPE_TXT, txt_rdata};
 
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
@@ -34,12 +36,8 @@ struct DnsTunnel {
 }
 
 impl Driver for DnsTunnel {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, _n: u64, t: u64, out: &mut Queue) {

@@ -10,7 +10,7 @@
 
 use rand::RngExt;
 
-use super::common::{Driver, Engine, Even, Params, Queue, Tcp, host, rng_for, victim};
+use super::common::{Driver, Engine, Even, Params, Queue, Tcp, Ticks, host, rng_for, victim};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -27,12 +27,8 @@ struct HeavyHitter {
 }
 
 impl Driver for HeavyHitter {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, mut t: u64, out: &mut Queue) {

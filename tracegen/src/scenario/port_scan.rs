@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 
 use rand::RngExt;
 
-use super::common::{Driver, Engine, Even, Params, Queue, Tcp, host, rng_for, victim};
+use super::common::{Driver, Engine, Even, Params, Queue, Tcp, Ticks, host, rng_for, victim};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -30,12 +30,8 @@ struct PortScan {
 }
 
 impl Driver for PortScan {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {

@@ -15,7 +15,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::common::{
-    Driver, Engine, Even, POOL, Params, Queue, SEC, Tcp, host, host_range, rng_for, victim,
+    Driver, Engine, Even, POOL, Params, Queue, SEC, Tcp, Ticks, host, host_range, rng_for, victim,
 };
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
@@ -35,13 +35,8 @@ struct Slowloris {
 }
 
 impl Driver for Slowloris {
-    fn ticks(&self) -> u64 {
-        self.opens.count() + self.trickle.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        let opens = self.opens.count();
-        if n < opens { self.opens.at(n) } else { self.trickle.at(n - opens) }
+    fn times(&self) -> Ticks {
+        Ticks::Two(self.opens, self.trickle)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {

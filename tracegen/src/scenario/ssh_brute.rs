@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::common::{
-    Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, noise, rng_for, victim,
+    Driver, Engine, Even, POOL, Params, Queue, Tcp, Ticks, host, host_range, noise, rng_for, victim,
 };
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
@@ -33,12 +33,8 @@ struct SshBrute {
 }
 
 impl Driver for SshBrute {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {

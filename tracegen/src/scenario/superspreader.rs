@@ -11,7 +11,9 @@ use std::net::Ipv4Addr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::common::{Driver, Engine, Even, POOL, Params, Queue, Tcp, host, host_range, rng_for};
+use super::common::{
+    Driver, Engine, Even, POOL, Params, Queue, Tcp, Ticks, host, host_range, rng_for,
+};
 use super::spec::{ScenarioKind, ScenarioSpec, SpecError};
 use super::{Scenario, ScenarioEnv};
 
@@ -25,12 +27,8 @@ struct Superspreader {
 }
 
 impl Driver for Superspreader {
-    fn ticks(&self) -> u64 {
-        self.times.count()
-    }
-
-    fn tick_time(&self, n: u64) -> u64 {
-        self.times.at(n)
+    fn times(&self) -> Ticks {
+        Ticks::One(self.times)
     }
 
     fn tick(&mut self, n: u64, t: u64, out: &mut Queue) {
