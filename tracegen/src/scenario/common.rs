@@ -46,6 +46,13 @@ pub(super) struct Timing {
     pub jitter: f64,
 }
 
+impl Timing {
+    /// Ticks at `rate` per second over the main phase, jittered from `seed`.
+    pub(super) fn even(&self, rate: f64, seed: u64) -> Even {
+        Even::at_rate(self.start_ns, self.duration_ns, rate, self.jitter, seed)
+    }
+}
+
 impl<'a> Params<'a> {
     /// Checks that every key of `spec` is a common key or one of `own`.
     pub(super) fn new(spec: &'a ScenarioSpec, own: &[&str]) -> Result<Self, SpecError> {

@@ -52,8 +52,7 @@ pub(super) fn build(
     let port = p.port("port", 80)?;
     let size = p.int("size", 512, 0, 1472, "UDP payload bytes")? as usize;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let driver = Ddos {
         env: env.clone(),
         times,

@@ -95,8 +95,7 @@ pub(super) fn build(
     let min = (fixed_len() + MIN_KEY) as u64;
     let size = p.int("size", 1200, min, 1472, "DNS message bytes")? as usize;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let key_len = size - fixed_len();
     let driver =
         DnsReflection { env: env.clone(), times, resolvers, key_len, victim: victim(env), rng };

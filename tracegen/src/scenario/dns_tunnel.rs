@@ -102,8 +102,7 @@ pub(super) fn build(
     let bytes = p.int("bytes", 60, 1, 100, "data bytes per name")? as usize;
     let answer = p.int("answer", 120, 8, 1000, "text bytes per answer")? as usize;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let client = (host(env, 0), rng.random_range(32_768..=60_999));
     let driver = DnsTunnel { times, bytes, answer, client, resolver: victim(env), rng };
     Ok(Engine::boxed(

@@ -83,8 +83,7 @@ pub(super) fn build(
         rate.min(1e6)
     };
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     // Handshake and ACKs stay within a tenth of the spacing, below the least gap jitter leaves.
     let rtt_ns = (times.spacing_ns() / 40).clamp(1, 200_000);
     let sender = (host(env, 0), rng.random_range(32_768..=60_999));

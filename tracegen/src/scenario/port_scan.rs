@@ -64,8 +64,7 @@ pub(super) fn build(
     let ports =
         p.int("ports", 1024, 1, 65536 - u64::from(first_port), "ports from first_port on")?;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let scanner = (host(env, 0), rng.random_range(40_000..=60_000));
     let driver =
         PortScan { times, first_port, ports, scanner, victim: victim(env), seed: rng.random() };

@@ -72,8 +72,7 @@ pub(super) fn build(
     let sources = p.int("sources", 200, 1, POOL, "sources")?;
     let size = p.int("size", 100, 1, 1400, "login packet payload bytes")? as usize;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let driver = SshBrute { env: env.clone(), times, sources, size, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::SshBrute, env, attackers, victim(env).to_string(), driver))

@@ -51,8 +51,7 @@ pub(super) fn build(
     let destinations = p.int("destinations", 1000, 1, POOL - 1, "destinations")?;
     let port = p.port("port", 445)?;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let source = host(env, 0);
     let driver = Superspreader { env: env.clone(), times, destinations, port, source, rng };
     let victims = host_range(env, 1, destinations);

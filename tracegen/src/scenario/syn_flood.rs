@@ -55,8 +55,7 @@ pub(super) fn build(
     let sources = p.int("sources", 1000, 1, POOL, "spoofed sources")?;
     let port = p.port("port", 80)?;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let driver = SynFlood { env: env.clone(), times, sources, port, victim: victim(env), rng };
     let attacker = host_range(env, 0, sources);
     Ok(Engine::boxed(ScenarioKind::SynFlood, env, attacker, victim(env).to_string(), driver))

@@ -101,8 +101,7 @@ pub(super) fn build(
     let sources = p.int("sources", 1, 1, POOL, "attacking hosts")?;
     let commands = p.real("commands", 4.0, 0.01, rate, "zorro commands per second")?;
     let mut rng = rng_for(env);
-    let times =
-        Even::at_rate(timing.start_ns, timing.duration_ns, rate, timing.jitter, rng.random());
+    let times = timing.even(rate, rng.random());
     let every = ((rate / commands).round() as u64).max(1);
     let driver = Zorro { env: env.clone(), times, sources, every, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
