@@ -5,6 +5,10 @@ use tracegen::{GenConfig, Generator, Profile};
 use wire::build::{PacketSpec, Transport};
 
 fn main() {
+    if std::env::var("AB_PUSH").is_ok() {
+        ab_push();
+        return;
+    }
     if std::env::var("ONLY_WRITE").is_ok() {
         write_only();
         return;
@@ -79,4 +83,31 @@ fn write_only() {
         std::hint::black_box(spec.write(&mut buf, 78));
     }
     println!("write only: {:.1} ns", t.elapsed().as_nanos() as f64 / n as f64);
+}
+
+/// A/B inside one process: frames copied from a scratch buffer, or written in place.
+fn ab_push() {
+    let n = 2_000_000u64;
+    for round in 0..3 {
+        for in_place in [false, true] {
+            let cfg = GenConfig::new(Profile::CaidaLike, n, 1);
+            let mut g = Generator::new(&cfg).unwrap();
+            let mut frames = wire::FrameBuffer::with_capacity(n as usize, n as usize * 78);
+            let t = Instant::now();
+            if in_place {
+                while frames.push_with(wire::LinkType::Ethernet, |out| {
+                    g.next_frame(out).map(|i| (i.ts_ns, i.wire_len))
+                }) {}
+            } else {
+                let mut scratch = Vec::with_capacity(2048);
+                loop {
+                    scratch.clear();
+                    let Some(i) = g.next_frame(&mut scratch) else { break };
+                    frames.push(&scratch, i.ts_ns, i.wire_len, wire::LinkType::Ethernet);
+                }
+            }
+            let ns = t.elapsed().as_nanos() as f64 / n as f64;
+            println!("round {round} in_place {in_place}: {ns:.1} ns/pkt ({:.2} Mpps)", 1e3 / ns);
+        }
+    }
 }

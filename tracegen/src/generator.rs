@@ -465,12 +465,10 @@ pub fn generate_with_truth(cfg: &GenConfig) -> Result<Generated, GenError> {
     let n = usize::try_from(cfg.packets.min(by_duration).min(1 << 24)).unwrap_or(0);
     let per_frame = (cfg.snaplen as usize).min(cfg.profile.nominal_mean_wire_len() as usize + 64);
     let mut frames = FrameBuffer::with_capacity(n, n.saturating_mul(per_frame));
-    let mut scratch = Vec::with_capacity(2048);
-    loop {
-        scratch.clear();
-        let Some(info) = g.next_frame(&mut scratch) else { break };
-        frames.push(&scratch, info.ts_ns, info.wire_len, LinkType::Ethernet);
-    }
+    // Frames are written straight into the buffer.
+    while frames.push_with(LinkType::Ethernet, |out| {
+        g.next_frame(out).map(|info| (info.ts_ns, info.wire_len))
+    }) {}
     Ok(Generated { truth: g.truth(), frames })
 }
 

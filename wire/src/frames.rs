@@ -67,6 +67,34 @@ impl FrameBuffer {
         self.index.push(FrameMeta { offset, cap_len: bytes.len() as u32, wire_len, ts_ns, link });
     }
 
+    /// Appends one frame whose bytes `write` appends straight to the buffer (no intermediate
+    /// copy), returning its timestamp and wire length; `None` from `write` adds no frame (and
+    /// whatever it appended is dropped). Returns whether a frame was added.
+    pub fn push_with(
+        &mut self,
+        link: LinkType,
+        write: impl FnOnce(&mut Vec<u8>) -> Option<(u64, u32)>,
+    ) -> bool {
+        let offset = self.data.len();
+        match write(&mut self.data) {
+            Some((ts_ns, wire_len)) => {
+                let cap_len = (self.data.len() - offset) as u32;
+                self.index.push(FrameMeta {
+                    offset: offset as u64,
+                    cap_len,
+                    wire_len,
+                    ts_ns,
+                    link,
+                });
+                true
+            }
+            None => {
+                self.data.truncate(offset);
+                false
+            }
+        }
+    }
+
     /// Number of frames.
     pub fn len(&self) -> usize {
         self.index.len()
@@ -131,6 +159,23 @@ fn advise_huge_pages(ptr: *const u8, len: usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn push_with_appends_in_place_or_nothing() {
+        let mut f = FrameBuffer::with_capacity(2, 16);
+        assert!(f.push_with(LinkType::Ethernet, |out| {
+            out.extend_from_slice(&[1, 2, 3]);
+            Some((5, 60))
+        }));
+        assert!(!f.push_with(LinkType::Ethernet, |out| {
+            out.push(9);
+            None
+        }));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f.data(), &[1, 2, 3]);
+        let fr = f.get(0).unwrap();
+        assert_eq!((fr.bytes, fr.ts_ns, fr.wire_len), (&[1u8, 2, 3][..], 5, 60));
+    }
+
     use super::*;
 
     #[test]
