@@ -42,7 +42,7 @@ pub const MIN_FIRST_SEGMENT_IP_LEN: usize = 150;
 
 /// Slots between the packets of a TCP handshake and between a DNS query, its answer and the
 /// client's connection.
-const HANDSHAKE_GAP: u64 = 8;
+const HANDSHAKE_GAP: u32 = 8;
 
 mod packet;
 mod params;
@@ -83,7 +83,11 @@ struct Flow {
     /// Planned packets and the index of the next one.
     len: u32,
     idx: u32,
-    gap: f32,
+    /// Mean slots between the flow's packets.
+    gap: u32,
+    /// Number of the first packet of the close (FIN, or RST when `rst_close`); `u32::MAX` for a
+    /// flow too short to close.
+    close_at: u32,
     /// Next sequence number per direction (client to server, server to client).
     seq: [u32; 2],
     /// Window (low 32 bits of its index) of the last packet per direction, +1 (0: none yet).
@@ -358,17 +362,26 @@ impl Flow {
             Kind::Dns => 53,
             Kind::Icmp => 0,
         };
+        let n = len.0.min(u64::from(u32::MAX)) as u32;
+        let rst_close = rng.random_bool(params.rst_share);
+        // A RST ends a flow of 4 or more packets; FIN, FIN, ACK end one of 6 or more.
+        let close_at = match (rst_close, n) {
+            (true, 4..) => n - 1,
+            (false, 6..) => n - 3,
+            _ => u32::MAX,
+        };
         Flow {
             kind,
             v6,
-            rst_close: rng.random_bool(params.rst_share),
+            rst_close,
             client: hosts.0,
             server: hosts.1,
             cport: rng.random_range(1024..=65535),
             sport,
-            len: len.0.min(u64::from(u32::MAX)) as u32,
+            len: n,
             idx: len.1 as u32,
-            gap: gap as f32,
+            gap: gap.round().clamp(1.0, f64::from(u32::MAX)) as u32,
+            close_at,
             seq: [rng.random(), rng.random()],
             last_window: [0, 0],
             next: NONE,

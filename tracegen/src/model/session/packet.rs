@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use rand::RngExt;
+use rand::Rng;
 use wire::build::{PacketSpec, Transport};
 use wire::dns::{self, DnsMessage, DnsRecord};
 use wire::prefetch::prefetch;
@@ -26,21 +26,31 @@ enum Step {
     Rst,
 }
 
+/// Handshake steps by packet number.
+const HANDSHAKE: [Step; 3] = [Step::Syn, Step::SynAck, Step::HandshakeAck];
+/// Steps of a FIN close, from [`Flow::close_at`] on.
+const FIN_CLOSE: [Step; 3] = [Step::FinClient, Step::FinServer, Step::LastAck];
+
 fn tcp_step(f: &Flow) -> Step {
     let (i, n) = (f.idx, f.len);
     if n < 3 {
-        return Step::Data;
+        Step::Data
+    } else if i < 3 {
+        HANDSHAKE[i as usize]
+    } else if i < f.close_at {
+        Step::Data
+    } else if f.rst_close {
+        Step::Rst
+    } else {
+        FIN_CLOSE[(i - f.close_at).min(2) as usize]
     }
-    match i {
-        0 => Step::Syn,
-        1 => Step::SynAck,
-        2 => Step::HandshakeAck,
-        _ if f.rst_close && n >= 4 && i == n - 1 => Step::Rst,
-        _ if !f.rst_close && n >= 6 && i == n - 3 => Step::FinClient,
-        _ if !f.rst_close && n >= 6 && i == n - 2 => Step::FinServer,
-        _ if !f.rst_close && n >= 6 && i == n - 1 => Step::LastAck,
-        _ => Step::Data,
-    }
+}
+
+/// Whether the packet after this one comes a flow gap later (data, or the first packet of the
+/// close) rather than right away (the rest of the handshake or of the close).
+fn next_after_gap(f: &Flow) -> bool {
+    let next = f.idx + 1;
+    f.len < 3 || (next >= 3 && next <= f.close_at)
 }
 
 impl TrafficModel for SessionModel {
@@ -60,7 +70,7 @@ impl TrafficModel for SessionModel {
         spec.payload.clear();
         self.ip_id = self.ip_id.wrapping_add(1);
         spec.ip_id = self.ip_id;
-        let mut delay = HANDSHAKE_GAP as f64;
+        let mut delay = HANDSHAKE_GAP;
         let mut follow_up = None;
         let forward; // client to server
         match f.kind {
@@ -103,10 +113,8 @@ impl TrafficModel for SessionModel {
                     Transport::Tcp { sport: sp, dport: dp, seq, ack, flags, window: 65_535 };
                 spec.payload_len = payload;
                 // Data and the close come a flow gap apart; handshake packets follow quickly.
-                let mut after = f;
-                after.idx += 1;
-                if matches!(tcp_step(&after), Step::Data | Step::FinClient | Step::Rst) {
-                    delay = f64::from(f.gap);
+                if next_after_gap(&f) {
+                    delay = f.gap;
                 }
             }
             Kind::Dns => {
@@ -143,7 +151,7 @@ impl TrafficModel for SessionModel {
                 spec.transport = Transport::Udp { sport: sp, dport: dp };
                 let wire = self.params.sizes.sample(rng) as usize;
                 spec.payload_len = wire.saturating_sub(14 + ip_header + 8);
-                delay = f64::from(f.gap);
+                delay = f.gap;
             }
             Kind::Icmp => {
                 forward = f.idx.is_multiple_of(2);
@@ -156,7 +164,7 @@ impl TrafficModel for SessionModel {
                 let rest = (u32::from(f.cport) << 16) | ((f.idx / 2) & 0xffff);
                 spec.transport = Transport::Icmp { ty, code: 0, rest };
                 spec.payload_len = 56;
-                delay = if forward { HANDSHAKE_GAP as f64 } else { f64::from(f.gap) };
+                delay = if forward { HANDSHAKE_GAP } else { f.gap };
             }
         }
         spec.src = if forward { client } else { server };
@@ -167,13 +175,18 @@ impl TrafficModel for SessionModel {
         self.flows[id as usize] = f;
         if done {
             if let Some(server) = follow_up {
-                self.start_follow_up(f.client, server, f.v6, self.cursor + HANDSHAKE_GAP);
+                self.start_follow_up(
+                    f.client,
+                    server,
+                    f.v6,
+                    self.cursor + u64::from(HANDSHAKE_GAP),
+                );
             }
             self.finish(id);
         } else {
-            let jitter = 0.5 + self.rng.random::<f64>();
-            // Positive, so adding a half and truncating rounds (without a libm call).
-            let at = self.cursor + ((delay * jitter + 0.5) as u64).max(1);
+            // Jittered uniformly over [0.5, 1.5) of the delay, in integers.
+            let jitter = (u64::from(self.rng.next_u32()) * u64::from(delay)) >> 32;
+            let at = self.cursor + (u64::from(delay / 2) + jitter).max(1);
             // Filed at the start of the next call: the bucket is fetched meanwhile, while the
             // generator writes this packet.
             prefetch(&self.wheel[(at & ((1 << WHEEL_BITS) - 1)) as usize]);
