@@ -19,17 +19,7 @@ fn main() {
         let t = Instant::now();
         let mut m = profile.model(&opts, 1);
         let build = t.elapsed();
-        let mut spec = PacketSpec {
-            link: wire::LinkType::Ethernet,
-            vlans: vec![],
-            src: std::net::Ipv4Addr::UNSPECIFIED.into(),
-            dst: std::net::Ipv4Addr::UNSPECIFIED.into(),
-            ttl: 1,
-            ip_id: 0,
-            transport: Transport::Udp { sport: 0, dport: 0 },
-            payload_len: 0,
-            payload: vec![],
-        };
+        let mut spec = PacketSpec::default();
         let t = Instant::now();
         for i in 0..n {
             m.next_packet(&mut spec, i * 600);

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use wire::build::{PacketSpec, Transport};
+use wire::build::PacketSpec;
 use wire::{FrameBuffer, LinkType};
 
 use crate::model::TrafficModel;
@@ -336,17 +336,7 @@ impl Generator {
                 s.build(&env)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let spec = PacketSpec {
-            link: LinkType::Ethernet,
-            vlans: Vec::new(),
-            src: std::net::Ipv4Addr::UNSPECIFIED.into(),
-            dst: std::net::Ipv4Addr::UNSPECIFIED.into(),
-            ttl: 64,
-            ip_id: 0,
-            transport: Transport::Udp { sport: 0, dport: 0 },
-            payload_len: 0,
-            payload: Vec::new(),
-        };
+        let spec = PacketSpec::default();
         let end_ns = cfg.duration_ns.map_or(u64::MAX, |d| cfg.start_ns.saturating_add(d));
         Ok(Self {
             cfg: cfg.clone(),

@@ -45,26 +45,12 @@ fn main_rule(kind: ScenarioKind, index: u8) -> (Alarm, String) {
     }
 }
 
-fn blank() -> PacketSpec {
-    PacketSpec {
-        link: wire::LinkType::Ethernet,
-        vlans: vec![],
-        src: IpAddr::from([0u8; 4]),
-        dst: IpAddr::from([0u8; 4]),
-        ttl: 0,
-        ip_id: 0,
-        transport: Transport::Udp { sport: 0, dport: 0 },
-        payload_len: 0,
-        payload: vec![],
-    }
-}
-
 /// The packets of `flag` with their times, and what the scenario says it did.
 fn run(flag: &str, env: &ScenarioEnv) -> (Vec<(u64, PacketSpec)>, AttackRow) {
     let spec: ScenarioSpec = flag.parse().unwrap();
     let mut s = spec.build(env).unwrap_or_else(|e| panic!("{flag}: {e}"));
     let mut out = Vec::new();
-    let mut p = blank();
+    let mut p = PacketSpec::default();
     while let Some(t) = s.next_time() {
         s.emit(&mut p);
         out.push((t, p.clone()));
@@ -246,12 +232,13 @@ fn benign(bytes_per_s: f64, start_ns: u64, end_ns: u64) -> Vec<(u64, PacketSpec)
         .enumerate()
         .map(|(n, t)| {
             let k = (n % 200) as u8;
-            let mut p = blank();
-            p.src = IpAddr::from([192, 168, 1, k]);
-            p.dst = IpAddr::from([192, 168, 2, k]);
-            p.ttl = 64;
-            p.transport = Transport::Udp { sport: 4000, dport: 5000 };
-            p.payload_len = 1000 - 42;
+            let p = PacketSpec {
+                src: IpAddr::from([192, 168, 1, k]),
+                dst: IpAddr::from([192, 168, 2, k]),
+                transport: Transport::Udp { sport: 4000, dport: 5000 },
+                payload_len: 1000 - 42,
+                ..PacketSpec::default()
+            };
             (t, p)
         })
         .collect()

@@ -90,6 +90,24 @@ pub struct PacketSpec {
     pub payload: Vec<u8>,
 }
 
+impl Default for PacketSpec {
+    /// An empty IPv4 UDP packet over Ethernet (unspecified addresses, ports 0, TTL 64): a
+    /// value for models and scenarios to overwrite.
+    fn default() -> Self {
+        Self {
+            link: LinkType::Ethernet,
+            vlans: Vec::new(),
+            src: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            dst: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            ttl: 64,
+            ip_id: 0,
+            transport: Transport::Udp { sport: 0, dport: 0 },
+            payload_len: 0,
+            payload: Vec::new(),
+        }
+    }
+}
+
 /// Source and destination MAC addresses of built Ethernet frames (locally administered).
 pub const SRC_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
 /// Destination MAC address of built Ethernet frames.

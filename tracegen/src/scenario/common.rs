@@ -339,6 +339,16 @@ impl<D: Driver + 'static> Engine<D> {
         Box::new(e)
     }
 
+    /// The scenario of `driver` against the block's victim ([`victim`]).
+    pub(super) fn on_victim(
+        kind: ScenarioKind,
+        env: &ScenarioEnv,
+        attacker: String,
+        driver: D,
+    ) -> Box<dyn Scenario> {
+        Self::boxed(kind, env, attacker, victim(env).to_string(), driver)
+    }
+
     /// Expands ticks until no later tick can hold a packet before the earliest queued one.
     fn fill(&mut self) {
         let ticks = self.driver.times();

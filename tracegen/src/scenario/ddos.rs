@@ -63,7 +63,7 @@ pub(super) fn build(
         seed: rng.random(),
     };
     let attackers = host_range(env, 0, sources);
-    Ok(Engine::boxed(ScenarioKind::Ddos, env, attackers, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::Ddos, env, attackers, driver))
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ pub(super) fn build(
     let driver =
         DnsReflection { env: env.clone(), times, resolvers, key_len, victim: victim(env), rng };
     let attackers = host_range(env, 0, resolvers);
-    Ok(Engine::boxed(ScenarioKind::DnsReflection, env, attackers, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::DnsReflection, env, attackers, driver))
 }
 
 #[cfg(test)]

@@ -105,13 +105,7 @@ pub(super) fn build(
     let times = timing.even(rate, rng.random());
     let client = (host(env, 0), rng.random_range(32_768..=60_999));
     let driver = DnsTunnel { times, bytes, answer, client, resolver: victim(env), rng };
-    Ok(Engine::boxed(
-        ScenarioKind::DnsTunnel,
-        env,
-        host(env, 0).to_string(),
-        victim(env).to_string(),
-        driver,
-    ))
+    Ok(Engine::on_victim(ScenarioKind::DnsTunnel, env, host(env, 0).to_string(), driver))
 }
 
 #[cfg(test)]

@@ -89,13 +89,7 @@ pub(super) fn build(
     let sender = (host(env, 0), rng.random_range(32_768..=60_999));
     let conn = Tcp::new(sender, (victim(env), port), rng.random(), rng.random());
     let driver = HeavyHitter { times, conn, rtt_ns };
-    Ok(Engine::boxed(
-        ScenarioKind::HeavyHitter,
-        env,
-        host(env, 0).to_string(),
-        victim(env).to_string(),
-        driver,
-    ))
+    Ok(Engine::on_victim(ScenarioKind::HeavyHitter, env, host(env, 0).to_string(), driver))
 }
 
 #[cfg(test)]

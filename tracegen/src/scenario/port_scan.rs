@@ -68,13 +68,7 @@ pub(super) fn build(
     let scanner = (host(env, 0), rng.random_range(40_000..=60_000));
     let driver =
         PortScan { times, first_port, ports, scanner, victim: victim(env), seed: rng.random() };
-    Ok(Engine::boxed(
-        ScenarioKind::PortScan,
-        env,
-        host(env, 0).to_string(),
-        victim(env).to_string(),
-        driver,
-    ))
+    Ok(Engine::on_victim(ScenarioKind::PortScan, env, host(env, 0).to_string(), driver))
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ pub(super) fn build(
     );
     let driver = Slowloris { opens, trickle, conns, rng };
     let attackers = host_range(env, 0, sources.min(connections));
-    Ok(Engine::boxed(ScenarioKind::Slowloris, env, attackers, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::Slowloris, env, attackers, driver))
 }
 
 #[cfg(test)]

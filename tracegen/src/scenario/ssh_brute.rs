@@ -75,7 +75,7 @@ pub(super) fn build(
     let times = timing.even(rate, rng.random());
     let driver = SshBrute { env: env.clone(), times, sources, size, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
-    Ok(Engine::boxed(ScenarioKind::SshBrute, env, attackers, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::SshBrute, env, attackers, driver))
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ pub(super) fn build(
     let times = timing.even(rate, rng.random());
     let driver = SynFlood { env: env.clone(), times, sources, port, victim: victim(env), rng };
     let attacker = host_range(env, 0, sources);
-    Ok(Engine::boxed(ScenarioKind::SynFlood, env, attacker, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::SynFlood, env, attacker, driver))
 }
 
 #[cfg(test)]

@@ -25,17 +25,7 @@ pub(super) fn run(flag: &str, env: &ScenarioEnv) -> Vec<(u64, PacketSpec)> {
     let spec: ScenarioSpec = flag.parse().expect("flag parses");
     let mut s = spec.build(env).expect("scenario builds");
     let mut out = Vec::new();
-    let mut p = PacketSpec {
-        link: wire::LinkType::Ethernet,
-        vlans: vec![],
-        src: IpAddr::from([0u8; 4]),
-        dst: IpAddr::from([0u8; 4]),
-        ttl: 0,
-        ip_id: 0,
-        transport: Transport::Udp { sport: 0, dport: 0 },
-        payload_len: 0,
-        payload: vec![],
-    };
+    let mut p = PacketSpec::default();
     while let Some(t) = s.next_time() {
         s.emit(&mut p);
         out.push((t, p.clone()));

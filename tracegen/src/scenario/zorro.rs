@@ -105,7 +105,7 @@ pub(super) fn build(
     let every = ((rate / commands).round() as u64).max(1);
     let driver = Zorro { env: env.clone(), times, sources, every, victim: victim(env), rng };
     let attackers = host_range(env, 0, sources);
-    Ok(Engine::boxed(ScenarioKind::Zorro, env, attackers, victim(env).to_string(), driver))
+    Ok(Engine::on_victim(ScenarioKind::Zorro, env, attackers, driver))
 }
 
 #[cfg(test)]

@@ -2,30 +2,16 @@
 
 use super::*;
 use crate::profile::{ModelOptions, Profile};
-use wire::build::{PacketSpec, Transport};
+use wire::build::PacketSpec;
 
 use crate::model::TrafficModel;
-
-fn blank() -> PacketSpec {
-    PacketSpec {
-        link: wire::LinkType::Ethernet,
-        vlans: vec![],
-        src: std::net::Ipv4Addr::UNSPECIFIED.into(),
-        dst: std::net::Ipv4Addr::UNSPECIFIED.into(),
-        ttl: 0,
-        ip_id: 0,
-        transport: Transport::Udp { sport: 0, dport: 0 },
-        payload_len: 0,
-        payload: vec![],
-    }
-}
 
 #[test]
 fn the_trace_starts_in_steady_state_at_one_packet_per_slot() {
     let opts = ModelOptions { packets_per_window: 1e6, ipv6_share: None, start_ns: 0 };
     for profile in [Profile::CaidaLike, Profile::Datacenter] {
         let mut m = SessionModel::new(profile.flow_params(&opts).unwrap(), 5);
-        let mut spec = blank();
+        let mut spec = PacketSpec::default();
         let n = 1_000_000u64;
         let mut first_half_slots = 0;
         for i in 0..n {
