@@ -170,7 +170,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     };
     let trace = traces::load(&path, args.strict)?;
     let outcome = engine::run(&trace.capture.frames, &cfg)?;
-    let rep = report(&cfg, &outcome, trace.capture.truncated_at_offset);
+    let rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
     println!("{}", summary(&rep, &outcome));
     if let Some(dump) = &args.dump {
         write_atomic(dump, outcome.output.to_csv().as_bytes())
