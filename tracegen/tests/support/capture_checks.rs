@@ -28,19 +28,19 @@ pub const NAME: &str = "fuzz-input.pcap";
 /// ([`check_classic`]). Then every frame read goes through [`check_frame`]. Returns the number of
 /// frames read (lax).
 pub fn check_capture(data: &[u8]) -> usize {
-    let lax = read_bytes(NAME, data, &ReadOptions { strict: false });
-    let strict = read_bytes(NAME, data, &ReadOptions { strict: true });
+    let lax = read_bytes(NAME, data, &ReadOptions { strict: false, ..Default::default() });
+    let strict = read_bytes(NAME, data, &ReadOptions { strict: true, ..Default::default() });
     let cap = match (lax, strict) {
         (Ok(lax), Ok(strict)) => {
-            assert_eq!(lax.truncated_at_offset, None, "strict read accepted a truncated capture");
-            assert_eq!(strict.truncated_at_offset, None);
+            assert_eq!(lax.info.truncated_at_offset, None, "strict read accepted a truncated capture");
+            assert_eq!(strict.info.truncated_at_offset, None);
             assert_eq!(lax.frames, strict.frames, "strict and lax reads differ");
-            assert_eq!(lax.warnings, strict.warnings, "strict and lax warnings differ");
+            assert_eq!(lax.info.warnings, strict.info.warnings, "strict and lax warnings differ");
             lax
         }
         (Ok(lax), Err(e)) => {
             check_error(&e, data);
-            let t = lax.truncated_at_offset.unwrap_or_else(|| {
+            let t = lax.info.truncated_at_offset.unwrap_or_else(|| {
                 panic!("strict read failed ({e}) where lax read found no truncation")
             });
             let CaptureError::Truncated { offset, record, found, .. } = e else {
@@ -60,11 +60,11 @@ pub fn check_capture(data: &[u8]) -> usize {
         (Err(lax), Ok(_)) => panic!("strict read succeeded where lax read failed: {lax}"),
     };
 
-    assert_eq!(cap.file_bytes, data.len() as u64, "file_bytes");
-    if let Some(t) = cap.truncated_at_offset {
+    assert_eq!(cap.info.file_bytes, data.len() as u64, "file_bytes");
+    if let Some(t) = cap.info.truncated_at_offset {
         assert!(t < data.len() as u64, "truncated at {t}, past the input's {} bytes", data.len());
     }
-    for w in &cap.warnings {
+    for w in &cap.info.warnings {
         assert!(w.contains(NAME) && !w.contains('\n'), "warning not one line naming the file: {w}");
     }
     // Every captured byte is a byte of the input, copied once.
@@ -114,9 +114,10 @@ fn check_classic(cap: &Capture, data: &[u8], (big, ns_per_unit): (bool, u64)) {
         if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
     };
     let resolution = if ns_per_unit == 1 { TsResolution::Nano } else { TsResolution::Micro };
-    assert_eq!(cap.resolution, resolution, "resolution");
-    assert_eq!(cap.snaplen, u32_at(16), "snaplen");
-    assert_eq!(cap.link, wire::LinkType::from_linktype(u32_at(20) & 0xffff), "link type");
+    let iface = cap.info.first_interface.expect("a classic pcap file has its header's interface");
+    assert_eq!(iface.resolution, resolution, "resolution");
+    assert_eq!(iface.snaplen, u32_at(16), "snaplen");
+    assert_eq!(iface.link, wire::LinkType::from_linktype(u32_at(20) & 0xffff), "link type");
 
     let mut at = FILE_HEADER_LEN;
     for (i, f) in cap.frames.iter().enumerate() {
@@ -129,13 +130,13 @@ fn check_classic(cap: &Capture, data: &[u8], (big, ns_per_unit): (bool, u64)) {
             .saturating_mul(1_000_000_000)
             .saturating_add(u64::from(u32_at(at + 4)).saturating_mul(ns_per_unit));
         assert_eq!(f.ts_ns, ts, "frame {i}: timestamp");
-        assert_eq!(f.link, cap.link, "frame {i}: link type");
+        assert_eq!(f.link, iface.link, "frame {i}: link type");
         at = start + caplen;
     }
-    let end = cap.truncated_at_offset.map_or(data.len() as u64, |t| t);
+    let end = cap.info.truncated_at_offset.map_or(data.len() as u64, |t| t);
     assert_eq!(at as u64, end, "the records do not reach the truncation offset or the end");
     let rest = data.len() - at;
-    if cap.truncated_at_offset.is_some() && rest >= RECORD_HEADER_LEN {
+    if cap.info.truncated_at_offset.is_some() && rest >= RECORD_HEADER_LEN {
         let caplen = u32_at(at + 8) as usize;
         assert!(caplen <= MAX_CAPLEN as usize, "truncated record claims {caplen} bytes");
         assert!(RECORD_HEADER_LEN + caplen > rest, "a whole record left after the truncation");
