@@ -32,7 +32,10 @@ pub fn check_capture(data: &[u8]) -> usize {
     let strict = read_bytes(NAME, data, &ReadOptions { strict: true, ..Default::default() });
     let cap = match (lax, strict) {
         (Ok(lax), Ok(strict)) => {
-            assert_eq!(lax.info.truncated_at_offset, None, "strict read accepted a truncated capture");
+            assert_eq!(
+                lax.info.truncated_at_offset, None,
+                "strict read accepted a truncated capture"
+            );
             assert_eq!(strict.info.truncated_at_offset, None);
             assert_eq!(lax.frames, strict.frames, "strict and lax reads differ");
             assert_eq!(lax.info.warnings, strict.info.warnings, "strict and lax warnings differ");
