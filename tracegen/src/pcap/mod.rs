@@ -32,6 +32,7 @@ mod decode;
 mod error;
 pub mod load;
 mod pcap_decoder;
+mod pcapng_decoder;
 mod pcapng_writer;
 mod reader;
 mod writer;
@@ -52,6 +53,11 @@ pub use writer::{PcapWriter, write_capture, write_file};
 /// The largest captured length of a record the reader accepts (libpcap's and Wireshark's
 /// limit); a record claiming more means the rest of the file cannot be trusted.
 pub const MAX_CAPLEN: u32 = 262_144;
+
+/// The largest total length of a pcapng block the reader accepts (16 MiB): it holds at most one
+/// block in memory at a time, and a packet block never needs more than [`MAX_CAPLEN`] plus its
+/// options. A block claiming more means the rest of the file cannot be trusted.
+pub const MAX_BLOCK_LEN: u32 = 16 * 1024 * 1024;
 
 /// The snapshot length [`write_file`] writes in the file header (tcpdump's default).
 pub const DEFAULT_SNAPLEN: u32 = MAX_CAPLEN;
