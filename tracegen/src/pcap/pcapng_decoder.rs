@@ -112,7 +112,12 @@ fn min_block_len(block_type: u32) -> u32 {
 /// Checks a block's total length; returns the bytes the block occupies (the length rounded up
 /// to a multiple of 4).
 #[inline(always)]
-fn check_block_len(name: &str, block_type: u32, total: u32, at: u64) -> Result<usize, CaptureError> {
+fn check_block_len(
+    name: &str,
+    block_type: u32,
+    total: u32,
+    at: u64,
+) -> Result<usize, CaptureError> {
     let min = min_block_len(block_type);
     if total < min {
         return Err(CaptureError::BlockTooShort {
@@ -186,8 +191,7 @@ fn block_header(
     let block_type = rd32_dyn(big, b, 0);
     // A section header block's type reads the same in both byte orders.
     let big_endian = if block_type == BLOCK_SHB {
-        let Some(magic) = b.get(8..SHB_HEADER_LEN).and_then(|m| <[u8; 4]>::try_from(m).ok())
-        else {
+        let Some(magic) = b.get(8..SHB_HEADER_LEN).and_then(|m| <[u8; 4]>::try_from(m).ok()) else {
             return Ok(None);
         };
         match u32::from_le_bytes(magic) {
@@ -402,7 +406,8 @@ impl PcapngDecoder {
         // The data ends where the trailing length starts.
         let room = block.len() - 4 - PACKET_DATA_AT;
         let start = PACKET_DATA_AT;
-        let Some(bytes) = block.get(start..start + caplen as usize).filter(|_| caplen as usize <= room)
+        let Some(bytes) =
+            block.get(start..start + caplen as usize).filter(|_| caplen as usize <= room)
         else {
             return Err(self.beyond_block(block_type, at, caplen, room));
         };
@@ -473,9 +478,9 @@ impl PcapngDecoder {
                 break;
             }
             let value_at = o + 4;
-            let value = block.get(value_at..value_at + usize::from(len)).filter(|_| {
-                value_at + usize::from(len) <= end
-            });
+            let value = block
+                .get(value_at..value_at + usize::from(len))
+                .filter(|_| value_at + usize::from(len) <= end);
             let bad = |expected: String| CaptureError::BadOption {
                 file: self.name.clone(),
                 offset: at + o as u64,
@@ -512,13 +517,11 @@ impl PcapngDecoder {
             }
             o = value_at + ((usize::from(len) + 3) & !3);
         }
-        let interface = Interface { link, snaplen, scale: TsScale::from_tsresol(tsresol), offset_ns };
+        let interface =
+            Interface { link, snaplen, scale: TsScale::from_tsresol(tsresol), offset_ns };
         if self.first_interface.is_none() {
-            self.first_interface = Some(InterfaceInfo {
-                link,
-                snaplen,
-                resolution: info_resolution(tsresol),
-            });
+            self.first_interface =
+                Some(InterfaceInfo { link, snaplen, resolution: info_resolution(tsresol) });
         }
         if let Some(s) = self.section.as_mut() {
             s.interfaces.push(interface);

@@ -92,7 +92,13 @@ impl PcapngFile {
     }
 
     /// The body of an enhanced packet block, data padded, no options.
-    pub(crate) fn epb_body(&self, interface: u32, units: u64, orig_len: u32, data: &[u8]) -> Vec<u8> {
+    pub(crate) fn epb_body(
+        &self,
+        interface: u32,
+        units: u64,
+        orig_len: u32,
+        data: &[u8],
+    ) -> Vec<u8> {
         let mut b = Vec::new();
         b.extend_from_slice(&self.u32b(interface));
         b.extend_from_slice(&self.u32b((units >> 32) as u32));
@@ -105,13 +111,25 @@ impl PcapngFile {
     }
 
     /// An enhanced packet block.
-    pub(crate) fn epb(&mut self, interface: u32, units: u64, orig_len: u32, data: &[u8]) -> &mut Self {
+    pub(crate) fn epb(
+        &mut self,
+        interface: u32,
+        units: u64,
+        orig_len: u32,
+        data: &[u8],
+    ) -> &mut Self {
         let body = self.epb_body(interface, units, orig_len, data);
         self.block(6, &body)
     }
 
     /// An obsolete packet block (drops count 0).
-    pub(crate) fn pb(&mut self, interface: u16, units: u64, orig_len: u32, data: &[u8]) -> &mut Self {
+    pub(crate) fn pb(
+        &mut self,
+        interface: u16,
+        units: u64,
+        orig_len: u32,
+        data: &[u8],
+    ) -> &mut Self {
         let mut b = Vec::new();
         b.extend_from_slice(&self.u16b(interface));
         b.extend_from_slice(&self.u16b(0));

@@ -331,13 +331,25 @@ fn packets_need_a_described_interface() {
     spb.spb(4, &[1; 4]);
     let e = err(&spb.bytes);
     assert!(
-        matches!(e, CaptureError::UndefinedInterface { interface: 0, defined: 0, block_type: 3, offset: 28, .. }),
+        matches!(
+            e,
+            CaptureError::UndefinedInterface {
+                interface: 0,
+                defined: 0,
+                block_type: 3,
+                offset: 28,
+                ..
+            }
+        ),
         "{e}"
     );
     f.idb(1, 0, &[]).pb(3, 0, 1, &[1]);
     let e = err(&f.bytes);
     assert!(
-        matches!(e, CaptureError::UndefinedInterface { interface: 3, defined: 1, block_type: 2, .. }),
+        matches!(
+            e,
+            CaptureError::UndefinedInterface { interface: 3, defined: 1, block_type: 2, .. }
+        ),
         "{e}"
     );
     assert!(e.to_string().contains("obsolete packet block (type 2)"), "{e}");
@@ -361,7 +373,10 @@ fn section_header_checks() {
     let body = f.shb_body(0, 1);
     f.block(0x0a0d_0d0a, &body);
     let e = err(&f.bytes);
-    assert!(matches!(e, CaptureError::UnsupportedPcapngVersion { major: 0, minor: 1, offset, .. } if offset == at + 12), "{e}");
+    assert!(
+        matches!(e, CaptureError::UnsupportedPcapngVersion { major: 0, minor: 1, offset, .. } if offset == at + 12),
+        "{e}"
+    );
     // Minor versions other than 0 and 2: a warning.
     let mut f = PcapngFile::new();
     let body = f.shb_body(1, 1);
@@ -373,7 +388,10 @@ fn section_header_checks() {
     body[..4].copy_from_slice(b"ABCD");
     f.block(0x0a0d_0d0a, &body);
     let e = err(&f.bytes);
-    assert!(matches!(e, CaptureError::BadByteOrderMagic { offset: 8, found, .. } if &found == b"ABCD"), "{e}");
+    assert!(
+        matches!(e, CaptureError::BadByteOrderMagic { offset: 8, found, .. } if &found == b"ABCD"),
+        "{e}"
+    );
     assert!(e.to_string().contains("41424344"), "{e}");
 }
 
@@ -388,7 +406,10 @@ fn bad_options_are_errors() {
     assert!(e.to_string().contains("expected 1 byte (if_tsresol)"), "{e}");
     let mut short_offset = f.clone();
     short_offset.idb(1, 0, &[(IF_TSOFFSET, &[0; 4])]);
-    assert!(matches!(err(&short_offset.bytes), CaptureError::BadOption { code: 14, length: 4, .. }));
+    assert!(matches!(
+        err(&short_offset.bytes),
+        CaptureError::BadOption { code: 14, length: 4, .. }
+    ));
     // An option longer than its block.
     let mut idb = f.u16b(1).to_vec();
     idb.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
@@ -441,7 +462,10 @@ fn truncation_anywhere_after_the_first_section_header() {
         assert_eq!(cap.info.truncated_at_offset, Some(at as u64));
         let e = read_bytes("cut.pcapng", &f.bytes[..cut], &STRICT).unwrap_err();
         let want = if cut - at < 12 { 12 } else { 28 };
-        assert!(matches!(e, CaptureError::TruncatedBlock { expected, .. } if expected == want), "{e}");
+        assert!(
+            matches!(e, CaptureError::TruncatedBlock { expected, .. } if expected == want),
+            "{e}"
+        );
     }
 }
 
