@@ -19,10 +19,16 @@ use wire::{FrameBuffer, LinkType};
 
 /// The frames of a classic pcap capture; `None` where the crate refuses it.
 pub fn read_pcap(data: &[u8]) -> Option<FrameBuffer> {
+    let mut out = FrameBuffer::new();
+    read_pcap_into(data, &mut out)?;
+    Some(out)
+}
+
+/// The frames of a classic pcap capture, appended to `out`.
+pub fn read_pcap_into(data: &[u8], out: &mut FrameBuffer) -> Option<()> {
     let slice = LegacyPcapSlice::from_slice(data).ok()?;
     let ns_per_unit: u64 = if slice.header.is_nanosecond_precision() { 1 } else { 1_000 };
     let link = LinkType::from_linktype(slice.header.network.0 as u32 & 0xffff);
-    let mut out = FrameBuffer::new();
     for block in slice {
         match block.ok()? {
             PcapBlockOwned::Legacy(b) => {
@@ -33,7 +39,7 @@ pub fn read_pcap(data: &[u8]) -> Option<FrameBuffer> {
             _ => return None,
         }
     }
-    Some(out)
+    Some(())
 }
 
 /// One interface: its link type, units per second, and offset in seconds.
@@ -46,9 +52,15 @@ struct Interface {
 
 /// The frames of a pcapng capture; `None` where the crate refuses it.
 pub fn read_pcapng(data: &[u8]) -> Option<FrameBuffer> {
+    let mut out = FrameBuffer::new();
+    read_pcapng_into(data, &mut out)?;
+    Some(out)
+}
+
+/// The frames of a pcapng capture, appended to `out`.
+pub fn read_pcapng_into(data: &[u8], out: &mut FrameBuffer) -> Option<()> {
     let slice = PcapNGSlice::from_slice(data).ok()?;
     let mut interfaces: Vec<Interface> = Vec::new();
-    let mut out = FrameBuffer::new();
     let mut last_ts_ns = 0u64;
     for block in slice {
         let PcapBlockOwned::NG(block) = block.ok()? else { return None };
@@ -77,5 +89,5 @@ pub fn read_pcapng(data: &[u8]) -> Option<FrameBuffer> {
             _ => {}
         }
     }
-    Some(out)
+    Some(())
 }
