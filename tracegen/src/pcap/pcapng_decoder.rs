@@ -344,7 +344,7 @@ impl PcapngDecoder {
             if trailing != total {
                 self.odd_trailer(block_type, total, trailing, padded, at)?;
             }
-            if total % 4 != 0 {
+            if !total.is_multiple_of(4) {
                 self.unaligned.note(self.frames + 1, at);
             }
             match block_type {
@@ -547,7 +547,7 @@ impl PcapngDecoder {
         if trailing != h.total {
             self.odd_trailer(BLOCK_SHB, h.total, trailing, h.padded, at)?;
         }
-        if h.total % 4 != 0 {
+        if !h.total.is_multiple_of(4) {
             self.unaligned.note(self.frames + 1, at);
         }
         let (major, minor) = if big {
