@@ -38,241 +38,21 @@
 //!
 //! [draft-ietf-opsawg-pcapng]: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcapng/
 
-use wire::{FrameBuffer, LinkType};
+mod block;
+mod interface;
+
+use wire::FrameBuffer;
 
 use super::decode::{DecodeSummary, UnitDecoder};
 use super::pcap_decoder::Tally;
-use super::{
-    CaptureError, CaptureFormat, InterfaceInfo, MAGIC_PCAPNG, MAX_BLOCK_LEN, MAX_CAPLEN,
-    TsResolution,
+use super::{CaptureError, CaptureFormat, InterfaceInfo, MAX_CAPLEN};
+pub(crate) use block::block_name;
+use block::{
+    BLOCK_EPB, BLOCK_HEADER_LEN, BLOCK_IDB, BLOCK_PB, BLOCK_SHB, BLOCK_SPB, MIN_SHB_LEN,
+    PACKET_DATA_AT, SHB_HEADER_LEN, SIMPLE_DATA_AT, block_header, check_block_len, rd16, rd32,
+    rd32_dyn,
 };
-
-/// Block type of the section header block (the file's magic number).
-const BLOCK_SHB: u32 = MAGIC_PCAPNG;
-/// Block type of the interface description block.
-const BLOCK_IDB: u32 = 1;
-/// Block type of the obsolete packet block.
-const BLOCK_PB: u32 = 2;
-/// Block type of the simple packet block.
-const BLOCK_SPB: u32 = 3;
-/// Block type of the enhanced packet block.
-const BLOCK_EPB: u32 = 6;
-/// The section header block's byte-order magic, as written in the section's byte order.
-const BYTE_ORDER_MAGIC: u32 = 0x1a2b_3c4d;
-/// Block type and total length.
-const BLOCK_HEADER_LEN: usize = 8;
-/// A section header block's type, total length and byte-order magic: what it takes to know
-/// its length.
-const SHB_HEADER_LEN: usize = 12;
-/// The smallest section header block: header, version, section length, trailing length.
-const MIN_SHB_LEN: u32 = 28;
-/// Offset of the packet data in enhanced and obsolete packet blocks.
-const PACKET_DATA_AT: usize = 28;
-/// Offset of the packet data in simple packet blocks.
-const SIMPLE_DATA_AT: usize = 12;
-/// Interface description block options read.
-const OPT_ENDOFOPT: u16 = 0;
-const IF_TSRESOL: u16 = 9;
-const IF_FCSLEN: u16 = 13;
-const IF_TSOFFSET: u16 = 14;
-
-/// What a block of `block_type` is called in messages, with its type number.
-pub(crate) fn block_name(block_type: u32) -> String {
-    let name = match block_type {
-        BLOCK_SHB => "section header block",
-        BLOCK_IDB => "interface description block",
-        BLOCK_PB => "obsolete packet block",
-        BLOCK_SPB => "simple packet block",
-        4 => "name resolution block",
-        5 => "interface statistics block",
-        BLOCK_EPB => "enhanced packet block",
-        9 => "systemd journal export block",
-        10 => "decryption secrets block",
-        0x0000_0bad | 0x4000_0bad => "custom block",
-        _ => "block",
-    };
-    if block_type <= 0xff {
-        format!("{name} (type {block_type})")
-    } else {
-        format!("{name} (type {block_type:#010x})")
-    }
-}
-
-/// The least total length of a block of `block_type`: its fixed fields and the framing.
-fn min_block_len(block_type: u32) -> u32 {
-    match block_type {
-        BLOCK_SHB => MIN_SHB_LEN,
-        BLOCK_IDB => 20,
-        BLOCK_EPB | BLOCK_PB => 32,
-        BLOCK_SPB => 16,
-        _ => 12,
-    }
-}
-
-/// Checks a block's total length; returns the bytes the block occupies (the length rounded up
-/// to a multiple of 4).
-#[inline(always)]
-fn check_block_len(
-    name: &str,
-    block_type: u32,
-    total: u32,
-    at: u64,
-) -> Result<usize, CaptureError> {
-    let min = min_block_len(block_type);
-    if total < min {
-        return Err(CaptureError::BlockTooShort {
-            file: name.to_owned(),
-            offset: at,
-            block_type,
-            length: total,
-            min,
-        });
-    }
-    if total > MAX_BLOCK_LEN {
-        return Err(CaptureError::BlockTooLong {
-            file: name.to_owned(),
-            offset: at,
-            block_type,
-            length: total,
-        });
-    }
-    Ok((total as usize + 3) & !3)
-}
-
-/// A 32-bit field at `at` of `b` in the byte order `BIG`; 0 past the end (callers check
-/// lengths first).
-#[inline(always)]
-fn rd32<const BIG: bool>(b: &[u8], at: usize) -> u32 {
-    match b.get(at..at + 4).and_then(|s| <[u8; 4]>::try_from(s).ok()) {
-        Some(v) if BIG => u32::from_be_bytes(v),
-        Some(v) => u32::from_le_bytes(v),
-        None => 0,
-    }
-}
-
-/// A 16-bit field, as [`rd32`].
-#[inline(always)]
-fn rd16<const BIG: bool>(b: &[u8], at: usize) -> u16 {
-    match b.get(at..at + 2).and_then(|s| <[u8; 2]>::try_from(s).ok()) {
-        Some(v) if BIG => u16::from_be_bytes(v),
-        Some(v) => u16::from_le_bytes(v),
-        None => 0,
-    }
-}
-
-/// A 32-bit field in a byte order known only at run time.
-fn rd32_dyn(big: bool, b: &[u8], at: usize) -> u32 {
-    if big { rd32::<true>(b, at) } else { rd32::<false>(b, at) }
-}
-
-/// A validated block header.
-#[derive(Clone, Copy, Debug)]
-struct BlockHeader {
-    total: u32,
-    /// Bytes the block occupies: `total` rounded up to a multiple of 4.
-    padded: usize,
-    /// The block's byte order: a section header block's own, else its section's.
-    big_endian: bool,
-}
-
-/// Reads and checks the header of the block `b` starts with (at file offset `at`), in the
-/// byte order `big` (a section header block says its own); `None` where `b` is too short to
-/// tell. [`PcapngDecoder::unit_len`] and the decoding loops apply the same checks in the same
-/// order, so a read in chunks fails exactly as a whole read does.
-fn block_header(
-    name: &str,
-    b: &[u8],
-    at: u64,
-    big: bool,
-) -> Result<Option<BlockHeader>, CaptureError> {
-    if b.len() < BLOCK_HEADER_LEN {
-        return Ok(None);
-    }
-    let block_type = rd32_dyn(big, b, 0);
-    // A section header block's type reads the same in both byte orders.
-    let big_endian = if block_type == BLOCK_SHB {
-        let Some(magic) = b.get(8..SHB_HEADER_LEN).and_then(|m| <[u8; 4]>::try_from(m).ok()) else {
-            return Ok(None);
-        };
-        match u32::from_le_bytes(magic) {
-            BYTE_ORDER_MAGIC => false,
-            m if m.swap_bytes() == BYTE_ORDER_MAGIC => true,
-            _ => {
-                return Err(CaptureError::BadByteOrderMagic {
-                    file: name.to_owned(),
-                    offset: at + 8,
-                    found: magic,
-                });
-            }
-        }
-    } else {
-        big
-    };
-    let total = rd32_dyn(big_endian, b, 4);
-    let padded = check_block_len(name, block_type, total, at)?;
-    Ok(Some(BlockHeader { total, padded, big_endian }))
-}
-
-/// How an interface's timestamp units become nanoseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TsScale {
-    /// Units of 10^-n s with n <= 9: nanoseconds per unit.
-    Mul(u64),
-    /// Units of 10^-n s with n > 9: units per nanosecond (at most 10^38; any more gives 0).
-    Div(u128),
-    /// Units of 2^-n s.
-    Pow2(u32),
-}
-
-impl TsScale {
-    /// The scale of an `if_tsresol` value: the high bit picks 2^-n over 10^-n.
-    fn from_tsresol(v: u8) -> Self {
-        let n = u32::from(v & 0x7f);
-        if v & 0x80 != 0 {
-            Self::Pow2(n)
-        } else if n <= 9 {
-            Self::Mul(10u64.pow(9 - n))
-        } else {
-            Self::Div(10u128.pow((n - 9).min(38)))
-        }
-    }
-
-    #[inline(always)]
-    fn to_ns(self, units: u64) -> u64 {
-        match self {
-            Self::Mul(m) => units.saturating_mul(m),
-            // At most `units`: fits.
-            Self::Div(d) => (u128::from(units) / d) as u64,
-            Self::Pow2(n) => {
-                let ns = (u128::from(units) * 1_000_000_000).checked_shr(n).unwrap_or(0);
-                u64::try_from(ns).unwrap_or(u64::MAX)
-            }
-        }
-    }
-}
-
-/// What an interface description block says, ready for the packet loop.
-#[derive(Clone, Copy, Debug)]
-struct Interface {
-    link: LinkType,
-    snaplen: u32,
-    scale: TsScale,
-    /// `if_tsoffset` in nanoseconds.
-    offset_ns: i128,
-}
-
-impl Interface {
-    #[inline(always)]
-    fn ts_ns(&self, units: u64) -> u64 {
-        let ns = self.scale.to_ns(units);
-        if self.offset_ns == 0 {
-            ns
-        } else {
-            // In range after the clamp.
-            (i128::from(ns) + self.offset_ns).clamp(0, i128::from(u64::MAX)) as u64
-        }
-    }
-}
+use interface::Interface;
 
 /// The section being read.
 #[derive(Debug)]
@@ -464,65 +244,10 @@ impl PcapngDecoder {
         block: &[u8],
         at: u64,
     ) -> Result<(), CaptureError> {
-        let link = LinkType::from_linktype(u32::from(rd16::<BIG>(block, 8)));
-        let snaplen = rd32::<BIG>(block, 12);
-        let mut tsresol = 6u8;
-        let mut offset_ns = 0i128;
-        // Options run from after the snaplen to the trailing length.
-        let end = block.len() - 4;
-        let mut o = 16usize;
-        while o + 4 <= end {
-            let code = rd16::<BIG>(block, o);
-            let len = rd16::<BIG>(block, o + 2);
-            if code == OPT_ENDOFOPT {
-                break;
-            }
-            let value_at = o + 4;
-            let value = block
-                .get(value_at..value_at + usize::from(len))
-                .filter(|_| value_at + usize::from(len) <= end);
-            let bad = |expected: String| CaptureError::BadOption {
-                file: self.name.clone(),
-                offset: at + o as u64,
-                code,
-                length: len,
-                expected,
-            };
-            let Some(value) = value else {
-                return Err(bad(format!(
-                    "at most the {} bytes left in the interface description block at byte offset \
-                     {at}",
-                    end - value_at
-                )));
-            };
-            match (code, value) {
-                (IF_TSRESOL, &[v]) => tsresol = v,
-                (IF_TSRESOL, _) => return Err(bad("1 byte (if_tsresol)".into())),
-                (IF_TSOFFSET, v) => {
-                    let Ok(v) = <[u8; 8]>::try_from(v) else {
-                        return Err(bad("8 bytes (if_tsoffset)".into()));
-                    };
-                    let secs = if BIG { i64::from_be_bytes(v) } else { i64::from_le_bytes(v) };
-                    offset_ns = i128::from(secs) * 1_000_000_000;
-                }
-                (IF_FCSLEN, &[bytes]) => {
-                    let id = self.section.as_ref().map_or(0, |s| s.interfaces.len());
-                    self.warnings.push(format!(
-                        "{}: interface {id} (block at byte offset {at}) says frames end with a \
-                         {bytes}-byte FCS (if_fcslen); FCS kept in the frame bytes",
-                        self.name
-                    ));
-                }
-                _ => {}
-            }
-            o = value_at + ((usize::from(len) + 3) & !3);
-        }
-        let interface =
-            Interface { link, snaplen, scale: TsScale::from_tsresol(tsresol), offset_ns };
-        if self.first_interface.is_none() {
-            self.first_interface =
-                Some(InterfaceInfo { link, snaplen, resolution: info_resolution(tsresol) });
-        }
+        let id = self.section.as_ref().map_or(0, |s| s.interfaces.len());
+        let (interface, info) =
+            interface::describe::<BIG>(&self.name, block, at, id, &mut self.warnings)?;
+        self.first_interface.get_or_insert(info);
         if let Some(s) = self.section.as_mut() {
             s.interfaces.push(interface);
         }
@@ -659,14 +384,6 @@ impl PcapngDecoder {
             ));
         }
     }
-}
-
-/// The [`TsResolution`] reported for an `if_tsresol` value: the coarser of the two whose unit
-/// divides the interface's, so that every timestamp the interface can express is a whole
-/// number of it: microseconds for units of 10^-n or 2^-n s with n <= 6 (whole microseconds),
-/// nanoseconds otherwise (frames carry nanoseconds either way; finer units are rounded down).
-fn info_resolution(tsresol: u8) -> TsResolution {
-    if (tsresol & 0x7f) <= 6 { TsResolution::Micro } else { TsResolution::Nano }
 }
 
 impl UnitDecoder for PcapngDecoder {

@@ -147,4 +147,61 @@ impl PcapngFile {
         b.extend_from_slice(data);
         self.block(3, &b)
     }
+
+    /// A pcapng file of the blocks `(kind, length, parameter)` describe (kinds 0 to 7: a new
+    /// section, an interface, enhanced packets, a simple packet, an obsolete packet, a skipped
+    /// block, a block whose length is not a multiple of 4), after a section header and an
+    /// interface: cut at `cut`, with the byte at `flip.0` XORed with `flip.1`.
+    pub(crate) fn from_recipe(
+        blocks: &[(u8, usize, u8)],
+        cut: Option<usize>,
+        flip: Option<(usize, u8)>,
+    ) -> Vec<u8> {
+        let mut f = PcapngFile::new();
+        f.shb(false).idb(1, 0, &[]);
+        for (i, &(kind, len, p)) in blocks.iter().enumerate() {
+            let data = vec![i as u8; len];
+            match kind {
+                0 => {
+                    f.shb(p & 1 == 1).idb(1, 0, &[]);
+                }
+                1 => {
+                    let tsresol = [6, 9, 0x80 | 20, 3][usize::from(p % 4)];
+                    f.idb(u16::from(p), u16::from(p) as u32 * 7, &[(9, &[tsresol])]);
+                }
+                2 | 3 => {
+                    f.epb(u32::from(p % 2), u64::from(p) << 30, len as u32 + 3, &data);
+                }
+                4 => {
+                    f.spb(len as u32, &data);
+                }
+                5 => {
+                    f.pb(u16::from(p % 2), u64::from(p), len as u32, &data);
+                }
+                6 => {
+                    f.block(5, &data);
+                }
+                _ => {
+                    // A block whose total length is not a multiple of 4, its trailing length
+                    // rounded up or not.
+                    let total = 12 + len as u32;
+                    let mut body = data.clone();
+                    body.resize(len.div_ceil(4) * 4, 0);
+                    let trailing = if p & 1 == 1 { total.div_ceil(4) * 4 } else { total };
+                    f.raw_block(0x0bad, total, &body, trailing);
+                }
+            }
+        }
+        let mut data = f.bytes;
+        if let Some((at, x)) = flip {
+            let n = data.len();
+            if let Some(b) = data.get_mut(at % n) {
+                *b ^= x;
+            }
+        }
+        if let Some(c) = cut {
+            data.truncate(c.min(data.len()));
+        }
+        data
+    }
 }

@@ -3,8 +3,8 @@
 
 use wire::{FrameBuffer, LinkType};
 
+use super::interface::{IF_FCSLEN, IF_TSOFFSET, IF_TSRESOL, TsScale, info_resolution};
 use super::testfile::PcapngFile;
-use super::{IF_FCSLEN, IF_TSOFFSET, IF_TSRESOL, TsScale};
 use crate::pcap::{
     CaptureError, CaptureFormat, CaptureMeta, InterfaceInfo, MAX_BLOCK_LEN, MAX_CAPLEN,
     PcapngWriter, ReadOptions, TsResolution, read_bytes,
@@ -160,7 +160,7 @@ fn timestamp_scales_saturate_and_round_down() {
         (9, TsResolution::Nano),
         (0x94, TsResolution::Nano),
     ] {
-        assert_eq!(super::info_resolution(tsresol), want, "{tsresol:#x}");
+        assert_eq!(info_resolution(tsresol), want, "{tsresol:#x}");
     }
 }
 
