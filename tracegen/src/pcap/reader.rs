@@ -20,8 +20,8 @@ use super::{CaptureError, CaptureFormat, FILE_HEADER_LEN, InterfaceInfo, RECORD_
 /// How to read a capture.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadOptions {
-    /// Make a capture that ends inside a record an error ([`CaptureError::Truncated`]) instead
-    /// of a warning.
+    /// Make a capture that ends inside a record or block an error ([`CaptureError::Truncated`],
+    /// [`CaptureError::TruncatedBlock`]) instead of a warning.
     pub strict: bool,
     /// How the file's bytes are loaded.
     pub loader: Loader,
@@ -62,12 +62,12 @@ pub struct Capture {
     pub info: CaptureInfo,
 }
 
-/// Reads the capture file at `path` (classic pcap), whole.
+/// Reads the capture file at `path` (classic pcap or pcapng), whole.
 ///
 /// # Errors
-/// A missing or unreadable, empty, non-pcap (or pcapng) file, a truncated file header, a record
-/// longer than [`MAX_CAPLEN`](super::MAX_CAPLEN), and, with `opts.strict`, a capture that ends
-/// inside a record.
+/// A missing or unreadable, empty or unrecognised file, a truncated file header, a malformed
+/// record or block (each [`CaptureError`] variant says which), and, with `opts.strict`, a
+/// capture that ends inside a record or block.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Capture, CaptureError> {
     let mut reader = CaptureReader::open(path, opts)?;
     // The captured bytes can never exceed the file's body; the offset table is sized for
