@@ -129,8 +129,7 @@ pub struct LoadTuning {
 }
 
 impl LoadTuning {
-    /// Bounded memory: a few MiB of buffers (a 64 MiB window for mmap), whatever the file's
-    /// size.
+    /// Bounded memory: 8 MiB of buffers (a 16 MiB window for mmap), whatever the file's size.
     pub fn stream() -> Self {
         Self {
             #[cfg(target_os = "linux")]

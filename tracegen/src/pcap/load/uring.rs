@@ -26,13 +26,16 @@ use io_uring::{IoUring, Probe, opcode, types};
 
 use super::{ByteSource, OpenError, require_regular_file};
 
+/// The largest buffer the loader uses (a read's length is a 32-bit number).
+const MAX_BUFFER_LEN: usize = 1 << 30;
+
 /// How the io_uring loader sizes its buffers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UringTuning {
     /// Buffers, each with one read in flight (at most as many as the file needs, plus one to
     /// see its end).
     pub buffers: usize,
-    /// Bytes per buffer (rounded up to whole pages).
+    /// Bytes per buffer (rounded up to whole pages; at most 1 GiB).
     pub buffer_len: usize,
     /// Make every read go to the kernel's io worker threads (`IOSQE_ASYNC`) instead of being
     /// done inline at submission when its pages are cached: the copy then runs on another
@@ -44,12 +47,18 @@ pub struct UringTuning {
 }
 
 impl UringTuning {
-    /// For streaming: bounded memory (`buffers * buffer_len`).
+    /// For streaming: 8 buffers of 1 MiB (bounded memory: `buffers * buffer_len`). Measured on
+    /// a 3.5 GB header-only trace (2-core VM): with the page cache warm, 4 to 16 buffers of
+    /// 1 MiB decode at the same speed as `read(2)` (reads of cached pages are done inline at
+    /// submission), 4 MiB buffers and 256 KiB ones were slower (the chunk falls out of the
+    /// cache before it is decoded, or the calls cost more); cold, 8 reads of 1 MiB in flight
+    /// beat 4 of 1 MiB and 8 or 16 of 2 to 4 MiB.
     pub fn stream() -> Self {
-        Self { buffers: 4, buffer_len: 1 << 20, async_reads: false, fail_setup_with_errno: None }
+        Self { buffers: 8, buffer_len: 1 << 20, async_reads: false, fail_setup_with_errno: None }
     }
 
-    /// For reading a whole file into memory.
+    /// For reading a whole file into memory: the same as [`stream`](Self::stream), as larger
+    /// buffers measured no faster (the time goes into the frame buffer's fresh pages).
     pub fn preload() -> Self {
         Self::stream()
     }
@@ -147,7 +156,7 @@ impl UringSource {
     pub(crate) fn from_file(file: File, tuning: &UringTuning) -> Result<Self, OpenError> {
         let size = require_regular_file(&file)?;
         let page = 4096;
-        let buffer_len = tuning.buffer_len.max(1).next_multiple_of(page);
+        let buffer_len = tuning.buffer_len.clamp(1, MAX_BUFFER_LEN).next_multiple_of(page);
         // Enough buffers for the whole file and the read that sees its end, at most as many
         // as asked for.
         let needed = usize::try_from(size / buffer_len as u64 + 1).unwrap_or(usize::MAX);
@@ -200,8 +209,8 @@ impl UringSource {
         let len = self.buffer_len - s.filled;
         // SAFETY: `filled < buffer_len`, so the pointer stays inside buffer `slot`.
         let ptr = unsafe { self.buffers.ptr(slot).add(s.filled) };
-        // Buffers are at most u32::MAX bytes long in practice; a longer one reads in parts.
-        let len = u32::try_from(len).unwrap_or(u32::MAX & !4095);
+        // Buffers are at most MAX_BUFFER_LEN (1 GiB) long, so the length fits.
+        let len = len as u32;
         let mut read = opcode::Read::new(types::Fd(self.file.as_raw_fd()), ptr, len)
             .offset(offset)
             .build()
