@@ -224,3 +224,60 @@ fn a_read_error_is_reported_at_the_first_chunk() {
         assert_eq!(err.raw_os_error(), Some(want), "{loader}");
     }
 }
+
+/// A source that serves a file's first `good` bytes in chunks of `chunk`, then fails.
+struct FailsAfter {
+    data: Vec<u8>,
+    chunk: usize,
+    good: usize,
+    pos: usize,
+}
+
+impl ByteSource for FailsAfter {
+    fn next_chunk(&mut self) -> std::io::Result<Option<&[u8]>> {
+        if self.pos >= self.good {
+            return Err(std::io::Error::from_raw_os_error(libc::EIO));
+        }
+        let end = (self.pos + self.chunk).min(self.good);
+        let start = std::mem::replace(&mut self.pos, end);
+        Ok(Some(&self.data[start..end]))
+    }
+
+    fn size_hint(&self) -> u64 {
+        self.data.len() as u64
+    }
+}
+
+#[test]
+fn an_error_midway_names_the_file_and_the_offset_reading_stopped_at() {
+    use crate::pcap::{CaptureError, CaptureReader};
+    // A pcap header and records of 16 + 44 bytes.
+    let mut data = Vec::new();
+    data.extend_from_slice(&0xa1b2_3c4du32.to_le_bytes());
+    data.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    data.extend_from_slice(&65535u32.to_le_bytes());
+    data.extend_from_slice(&1u32.to_le_bytes());
+    for i in 0..1000u32 {
+        for v in [i, 0, 44, 60] {
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+        data.extend_from_slice(&[i as u8; 44]);
+    }
+    let source = FailsAfter { data, chunk: 1000, good: 7000, pos: 0 };
+    let path = Path::new("dir/broken.pcap");
+    let mut reader =
+        CaptureReader::from_source(path, Box::new(source), LoaderUsed::default(), false);
+    let mut frames = wire::FrameBuffer::new();
+    let err = loop {
+        match reader.read_batch(&mut frames, 1) {
+            Ok(0) => panic!("no error"),
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(err, CaptureError::Io { offset: 7000, .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.starts_with("dir/broken.pcap: ") && msg.contains("byte offset 7000"), "{msg}");
+    // Every record before the failed chunk was read.
+    assert_eq!(frames.len(), (7000 - 24) / 60);
+}
