@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{
-    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use tracegen::pcap::{CaptureReader, Loader, PcapWriter, ReadOptions, TsResolution, read_file};
 use tracegen::{GENERATOR_VERSION, GenConfig, Generator, Profile};
@@ -141,6 +141,8 @@ fn load(c: &mut Criterion) {
         }
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Bytes(bytes));
+        // One iteration per sample: an iteration of a multi-GB file takes seconds.
+        g.sampling_mode(SamplingMode::Flat);
         g.sample_size(10);
         g.warm_up_time(Duration::from_millis(500));
         g.measurement_time(Duration::from_secs(3));
