@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use tracegen::pcap::{Capture, ReadOptions, TsResolution, read_file, write_file};
+use tracegen::pcap::{
+    Capture, Loader, LoaderUsed, ReadOptions, TsResolution, read_file, write_file,
+};
 use tracegen::{GENERATOR_VERSION, GenConfig, Profile};
 
 use crate::results::provenance::sha256_file;
@@ -48,12 +50,22 @@ pub fn generated(profile: Profile, packets: u64, seed: u64) -> anyhow::Result<Pa
     Ok(path)
 }
 
-/// Loads a capture file, printing its warnings.
-pub fn load(path: &Path, strict: bool) -> anyhow::Result<LoadedTrace> {
-    let capture = read_file(path, &ReadOptions { strict, ..Default::default() })?;
+/// Loads a capture file with `loader`, printing its warnings (and, where the loader fell back
+/// to another, why).
+pub fn load(path: &Path, strict: bool, loader: Loader) -> anyhow::Result<LoadedTrace> {
+    let capture = read_file(path, &ReadOptions { strict, loader })?;
+    report_fallback(path, loader, &capture.info.loader);
     for w in &capture.info.warnings {
         eprintln!("pktstream: warning: {w}");
     }
     let sha256 = sha256_file(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(LoadedTrace { capture, path: path.to_path_buf(), sha256 })
+}
+
+/// Prints, where `asked` fell back to another loader, one line to stderr saying why:
+/// `pktstream: FILE: loader io_uring unavailable (REASON); reading with read`.
+pub fn report_fallback(path: &Path, asked: Loader, used: &LoaderUsed) {
+    if let Some(message) = used.fallback_message(asked) {
+        eprintln!("pktstream: {}: {message}", path.display());
+    }
 }

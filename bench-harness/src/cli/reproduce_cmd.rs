@@ -77,7 +77,7 @@ pub(super) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("cannot find the pktstream executable")?;
     eprintln!("reproduce: caida-like trace of {packets} packets (generated once, then cached)");
     let path = traces::generated(Profile::CaidaLike, packets, 1)?;
-    let trace = traces::load(&path, false)?;
+    let trace = traces::load(&path, false, Default::default())?;
     let stats = crate::trace_stats::compute(&trace.capture);
     let prov =
         provenance::collect(args.machine.as_deref(), tracegen::GENERATOR_VERSION, trace.sha256);

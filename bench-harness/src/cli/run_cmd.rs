@@ -12,6 +12,7 @@ use engine::runtime::nic::DEFAULT_RING_SIZE;
 use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, RunOutcome};
 use tracegen::Profile;
+use tracegen::pcap::Loader;
 
 use crate::results::schema::{LatencySummary, ResultsFile, RunConfig, RunReport, WorkerReport};
 use crate::results::{provenance, write_atomic, write_json};
@@ -74,6 +75,10 @@ pub struct RunArgs {
     /// Machine id for the results' provenance.
     #[arg(long)]
     pub machine: Option<String>,
+    /// How to load the trace: io_uring, mmap or read (falls back to read, saying why, where
+    /// the one asked for cannot work).
+    #[arg(long, default_value_t = Loader::default())]
+    pub loader: Loader,
 }
 
 impl RunArgs {
@@ -168,7 +173,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
         (None, None) => anyhow::bail!("give --trace FILE or --profile NAME"),
     };
-    let trace = traces::load(&path, args.strict)?;
+    let trace = traces::load(&path, args.strict, args.loader)?;
     let outcome = engine::run(&trace.capture.frames, &cfg)?;
     let rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
     println!("{}", summary(&rep, &outcome));
@@ -191,6 +196,8 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             loops: cfg.loops,
             rss: cfg.rss,
             ring_size: cfg.ring_size,
+            loader: trace.capture.info.loader.loader,
+            loader_fallback_reason: trace.capture.info.loader.fallback_reason.clone(),
         };
         let prov = provenance::collect(
             args.machine.as_deref(),

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use tracegen::pcap::{ReadOptions, read_file};
+use tracegen::pcap::{Loader, ReadOptions, read_file};
 
 use crate::results::schema::{ResultsFile, TraceStatsConfig};
 use crate::results::{provenance, write_json};
-use crate::trace_stats;
+use crate::{trace_stats, traces};
 
 /// Flags of `pktstream trace-stats`. A generator sidecar `FILE.gen.json` beside the capture is
 /// copied into the statistics as `generator`.
@@ -24,11 +24,15 @@ pub struct TraceStatsArgs {
     /// Machine id for the results' provenance (default: a slug of CPU model and cores).
     #[arg(long)]
     pub machine: Option<String>,
+    /// How to load the file: io_uring, mmap or read (falls back to read, saying why, where the
+    /// one asked for cannot work).
+    #[arg(long, default_value_t = Loader::default())]
+    pub loader: Loader,
 }
 
 pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
-    let capture =
-        read_file(&args.file, &ReadOptions { strict: args.strict, ..Default::default() })?;
+    let capture = read_file(&args.file, &ReadOptions { strict: args.strict, loader: args.loader })?;
+    traces::report_fallback(&args.file, args.loader, &capture.info.loader);
     for w in &capture.info.warnings {
         eprintln!("pktstream: warning: {w}");
     }
@@ -49,8 +53,12 @@ pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
             .and_then(|v| u32::try_from(v).ok())
             .unwrap_or(tracegen::GENERATOR_VERSION);
         let prov = provenance::collect(args.machine.as_deref(), version, sha);
-        let config =
-            TraceStatsConfig { file: args.file.display().to_string(), strict: args.strict };
+        let config = TraceStatsConfig {
+            file: args.file.display().to_string(),
+            strict: args.strict,
+            loader: capture.info.loader.loader,
+            loader_fallback_reason: capture.info.loader.fallback_reason.clone(),
+        };
         write_json(out, &ResultsFile::new(prov, config, stats))?;
     }
     Ok(())

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tracegen::pcap::Loader;
 
 /// Version of this schema; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -65,6 +66,12 @@ pub struct TraceStatsConfig {
     pub file: String,
     /// Whether a truncated capture was an error.
     pub strict: bool,
+    /// The loader that read the capture (the one asked for, unless it fell back).
+    #[serde(default)]
+    pub loader: Loader,
+    /// Why the loader asked for could not be used, where it fell back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader_fallback_reason: Option<String>,
 }
 
 /// What `trace-stats` measures of a capture.
@@ -307,6 +314,12 @@ pub struct RunConfig {
     pub rss: wire::RssFunction,
     /// Receive ring size in frames.
     pub ring_size: usize,
+    /// The loader that read the trace (the one asked for, unless it fell back).
+    #[serde(default)]
+    pub loader: Loader,
+    /// Why the loader asked for could not be used, where it fell back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader_fallback_reason: Option<String>,
 }
 
 /// Percentiles of a latency distribution in nanoseconds.

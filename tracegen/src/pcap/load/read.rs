@@ -24,9 +24,15 @@ impl ReadSource {
     /// # Errors
     /// The file cannot be opened.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let file = File::open(path)?;
+        Ok(Self::from_file(File::open(path)?, READ_CHUNK_LEN))
+    }
+
+    /// Reads `file` from its current position through a buffer of `buffer_len` bytes (at
+    /// least one).
+    pub fn from_file(file: File, buffer_len: usize) -> Self {
+        // A pipe or a terminal has no length: 0 says nothing is known.
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        Ok(Self { file, buf: vec![0; READ_CHUNK_LEN], size, eof: false })
+        Self { file, buf: vec![0; buffer_len.max(1)], size, eof: false }
     }
 }
 
