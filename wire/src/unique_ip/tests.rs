@@ -59,18 +59,17 @@ fn spec_strategy() -> impl Strategy<Value = PacketSpec> {
                 window
             }),
         (any::<u16>(), any::<u16>()).prop_map(|(sport, dport)| Transport::Udp { sport, dport }),
-        (any::<u8>(), any::<u8>(), any::<u32>())
-            .prop_map(|(ty, code, rest)| Transport::Icmp { ty, code, rest }),
+        (any::<u8>(), any::<u8>(), any::<u32>()).prop_map(|(ty, code, rest)| Transport::Icmp {
+            ty,
+            code,
+            rest
+        }),
     ];
     let addrs = prop_oneof![
-        (any::<u32>(), any::<u32>()).prop_map(|(s, d)| (
-            IpAddr::V4(Ipv4Addr::from(s)),
-            IpAddr::V4(Ipv4Addr::from(d))
-        )),
-        (any::<u128>(), any::<u128>()).prop_map(|(s, d)| (
-            IpAddr::V6(Ipv6Addr::from(s)),
-            IpAddr::V6(Ipv6Addr::from(d))
-        )),
+        (any::<u32>(), any::<u32>())
+            .prop_map(|(s, d)| (IpAddr::V4(Ipv4Addr::from(s)), IpAddr::V4(Ipv4Addr::from(d)))),
+        (any::<u128>(), any::<u128>())
+            .prop_map(|(s, d)| (IpAddr::V6(Ipv6Addr::from(s)), IpAddr::V6(Ipv6Addr::from(d)))),
     ];
     (
         addrs,
@@ -82,17 +81,7 @@ fn spec_strategy() -> impl Strategy<Value = PacketSpec> {
         any::<u16>(),
     )
         .prop_map(|((src, dst), transport, link, vlans, payload_len, payload, ip_id)| {
-            PacketSpec {
-                link,
-                vlans,
-                src,
-                dst,
-                ttl: 64,
-                ip_id,
-                transport,
-                payload_len,
-                payload,
-            }
+            PacketSpec { link, vlans, src, dst, ttl: 64, ip_id, transport, payload_len, payload }
         })
 }
 
