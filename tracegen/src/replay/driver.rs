@@ -66,6 +66,7 @@ where
         run.loops.completed += 1;
         if loop_idx == 0 {
             run.loops.frames_per_loop = Some(sched.frames());
+            run.loops.bytes_per_loop = Some(sched.wire_bytes());
             run.loops.span_ns = Some(sched.loop_span_ns());
             run.loops.timestamp_span_ns = Some(sched.timestamp_span_ns());
         }

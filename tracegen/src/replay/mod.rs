@@ -148,10 +148,27 @@ pub struct LoopSummary {
     pub completed: u64,
     /// Frames in one whole loop (known once loop 0 completed).
     pub frames_per_loop: Option<u64>,
+    /// Wire bytes of one whole loop (known once loop 0 completed).
+    pub bytes_per_loop: Option<u64>,
     /// Release time between the starts of two loops (0 at top speed).
     pub span_ns: Option<u64>,
     /// What each loop's timestamps are shifted by relative to the previous loop's.
     pub timestamp_span_ns: Option<u64>,
+}
+
+impl LoopSummary {
+    /// Packets per second the schedule offers: one loop's frames over its span (`None` at top
+    /// speed or before loop 0 completed).
+    pub fn offered_pps(&self) -> Option<f64> {
+        let span = self.span_ns.filter(|&s| s > 0)?;
+        Some(self.frames_per_loop? as f64 / (span as f64 / 1e9))
+    }
+
+    /// Wire Gb/s the schedule offers: one loop's bits over its span (as [`Self::offered_pps`]).
+    pub fn offered_gbps(&self) -> Option<f64> {
+        let span = self.span_ns.filter(|&s| s > 0)?;
+        Some(self.bytes_per_loop? as f64 * 8.0 / span as f64)
+    }
 }
 
 /// What a replay did.

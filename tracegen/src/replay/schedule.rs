@@ -167,6 +167,11 @@ impl ReleaseSchedule {
         self.frames
     }
 
+    /// Sum of the wire lengths of the frames scheduled so far.
+    pub fn wire_bytes(&self) -> u64 {
+        self.bits / 8
+    }
+
     /// Timestamp of the loop's first frame (0 before any frame).
     pub fn first_ts_ns(&self) -> u64 {
         self.first_ts

@@ -40,6 +40,15 @@ fn every_pacing_releases_every_frame_once_in_order_with_its_timestamp() {
         assert_eq!(out.loops.frames_per_loop, Some(3000));
         let bytes: u64 = frames.metas().iter().map(|m| u64::from(m.wire_len)).sum();
         assert_eq!(out.bytes, 3 * bytes);
+        assert_eq!(out.loops.bytes_per_loop, Some(bytes));
+        if let Pacing::Mbps(r) = pacing {
+            let offered = out.loops.offered_gbps().unwrap();
+            assert!((offered - r / 1e3).abs() < 1e-6 * offered, "{offered}");
+        }
+        if let Pacing::Pps(r) = pacing {
+            assert!((out.loops.offered_pps().unwrap() - r).abs() < 1e-6 * r);
+        }
+        assert_eq!(out.loops.offered_pps().is_some(), pacing.is_paced());
         let sched = schedule_buffer(&frames, pacing).unwrap();
         let ts_span = out.loops.timestamp_span_ns.unwrap();
         assert_eq!(out.loops.span_ns, Some(sched.span_ns));
@@ -147,7 +156,7 @@ fn refused_frames_are_counted_and_the_replay_goes_on() {
     impl ReplaySink for EveryOther {
         fn accept(&mut self, _: &Frame<'_>, _: u64) -> Result<(), SinkError> {
             self.0 += 1;
-            if self.0 % 2 == 0 { Err(SinkError::Refused("even".into())) } else { Ok(()) }
+            if self.0.is_multiple_of(2) { Err(SinkError::Refused("even".into())) } else { Ok(()) }
         }
     }
     let frames = trace(100);
