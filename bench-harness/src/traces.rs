@@ -50,8 +50,8 @@ pub fn generated(profile: Profile, packets: u64, seed: u64) -> anyhow::Result<Pa
 
 /// Loads a capture file, printing its warnings.
 pub fn load(path: &Path, strict: bool) -> anyhow::Result<LoadedTrace> {
-    let capture = read_file(path, &ReadOptions { strict })?;
-    for w in &capture.warnings {
+    let capture = read_file(path, &ReadOptions { strict, ..Default::default() })?;
+    for w in &capture.info.warnings {
         eprintln!("pktstream: warning: {w}");
     }
     let sha256 = sha256_file(path).with_context(|| format!("cannot read {}", path.display()))?;

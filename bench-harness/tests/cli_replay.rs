@@ -33,7 +33,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn read(path: &Path) -> FrameBuffer {
-    read_file(path, &ReadOptions { strict: true }).unwrap().frames
+    read_file(path, &ReadOptions { strict: true, ..Default::default() }).unwrap().frames
 }
 
 /// The capture `--out` wrote holds `loops` copies of the input, in order, each frame's bytes

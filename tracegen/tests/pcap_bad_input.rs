@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use tracegen::pcap::{CaptureError, MAX_CAPLEN, ReadOptions, read_bytes, read_file};
+use tracegen::pcap::{CaptureError, Loader, MAX_CAPLEN, ReadOptions, read_bytes, read_file};
 
-const LAX: ReadOptions = ReadOptions { strict: false };
-const STRICT: ReadOptions = ReadOptions { strict: true };
+const LAX: ReadOptions = ReadOptions { strict: false, loader: Loader::Read };
+const STRICT: ReadOptions = ReadOptions { strict: true, loader: Loader::Read };
 
 /// A little-endian microsecond pcap header (Ethernet, snaplen 65535).
 fn header() -> Vec<u8> {
@@ -112,16 +112,20 @@ fn truncated_record_keeps_complete_records_unless_strict() {
         let cap = read_file(&p, &LAX).unwrap();
         assert_eq!(cap.frames.len(), 1);
         assert_eq!(cap.frames.get(0).unwrap().bytes, &[1, 2, 3, 4]);
-        assert_eq!(cap.truncated_at_offset, Some(second as u64));
-        assert_eq!(cap.warnings.len(), 1);
-        assert!(cap.warnings[0].contains(&format!("byte offset {second}")), "{:?}", cap.warnings);
+        assert_eq!(cap.info.truncated_at_offset, Some(second as u64));
+        assert_eq!(cap.info.warnings.len(), 1);
+        assert!(
+            cap.info.warnings[0].contains(&format!("byte offset {second}")),
+            "{:?}",
+            cap.info.warnings
+        );
         let e = read_file(&p, &STRICT).unwrap_err();
         assert!(matches!(e, CaptureError::Truncated { record: 2, .. }), "{e}");
         assert_names(&e, &p, second as u64);
     }
     let p = write(dir.path(), "whole.pcap", &data);
     let cap = read_file(&p, &STRICT).unwrap();
-    assert_eq!((cap.frames.len(), cap.truncated_at_offset), (2, None));
+    assert_eq!((cap.frames.len(), cap.info.truncated_at_offset), (2, None));
 }
 
 #[test]
@@ -144,7 +148,7 @@ fn caplen_over_256_kib_is_an_error() {
     record(&mut data, MAX_CAPLEN, &vec![0; MAX_CAPLEN as usize]);
     let cap = read_bytes("limit.pcap", &data, &STRICT).unwrap();
     assert_eq!(cap.frames.len(), 1);
-    assert_eq!(cap.warnings.len(), 1, "{:?}", cap.warnings);
+    assert_eq!(cap.info.warnings.len(), 1, "{:?}", cap.info.warnings);
 }
 
 #[test]
@@ -175,12 +179,12 @@ proptest! {
             data = vec![0xa1, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 1];
         }
         data.extend_from_slice(&tail);
-        let opts = ReadOptions { strict };
+        let opts = ReadOptions { strict, ..Default::default() };
         match read_bytes("fuzz.pcap", &data, &opts) {
             Ok(cap) => {
                 prop_assert!(cap.frames.captured_bytes() <= tail.len());
-                prop_assert_eq!(cap.file_bytes, data.len() as u64);
-                if let Some(off) = cap.truncated_at_offset {
+                prop_assert_eq!(cap.info.file_bytes, data.len() as u64);
+                if let Some(off) = cap.info.truncated_at_offset {
                     prop_assert!(off >= 24 && off < data.len() as u64);
                 }
             }
@@ -208,7 +212,7 @@ proptest! {
         let cap = read_bytes("cut.pcap", data, &LAX).unwrap();
         prop_assert_eq!(cap.frames.len(), complete);
         let expect_trunc = starts.get(complete).filter(|&&s| s < cut).map(|&s| s as u64);
-        prop_assert_eq!(cap.truncated_at_offset, expect_trunc);
+        prop_assert_eq!(cap.info.truncated_at_offset, expect_trunc);
         prop_assert_eq!(read_bytes("cut.pcap", data, &STRICT).is_err(), expect_trunc.is_some());
         for (i, f) in cap.frames.iter().enumerate() {
             let want = vec![i as u8; lens[i] as usize];

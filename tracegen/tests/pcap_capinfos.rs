@@ -62,7 +62,7 @@ fn variant(e: &CaptureError) -> &'static str {
 #[test]
 fn classic_pcap_files_match_capinfos_counts() {
     let Some(dir) = pcaps_dir() else { return };
-    let opts = ReadOptions { strict: true };
+    let opts = ReadOptions { strict: true, ..Default::default() };
     let mut checked = 0;
     let mut mismatches = Vec::new();
     let mut with_warnings = 0;
@@ -73,7 +73,7 @@ fn classic_pcap_files_match_capinfos_counts() {
         let want: usize = row.packets.parse().expect("packets column is a number on ok rows");
         match read_file(&dir.join(&row.file), &opts) {
             Ok(cap) => {
-                with_warnings += usize::from(!cap.warnings.is_empty());
+                with_warnings += usize::from(!cap.info.warnings.is_empty());
                 if cap.frames.len() != want {
                     mismatches.push(format!(
                         "{}: read {}, capinfos {want}",
@@ -121,7 +121,7 @@ fn every_other_file_reads_or_fails_typed_never_panics() {
             continue;
         }
         for strict in [false, true] {
-            let opts = ReadOptions { strict };
+            let opts = ReadOptions { strict, ..Default::default() };
             match panic::catch_unwind(AssertUnwindSafe(|| read_file(&path, &opts))) {
                 Ok(Ok(_)) => *outcomes.entry(format!("ok (strict={strict})")).or_default() += 1,
                 Ok(Err(e)) => {

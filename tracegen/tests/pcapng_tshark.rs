@@ -251,9 +251,9 @@ fn tshark_converts_back_to_the_same_frames() {
         if stdout_of("tshark", &args).is_none() {
             return;
         }
-        let cap = read_file(&back, &ReadOptions { strict: true }).unwrap();
-        assert!(cap.warnings.is_empty(), "{}: {:?}", c.name, cap.warnings);
-        assert_eq!(cap.link, c.link, "{}", c.name);
+        let cap = read_file(&back, &ReadOptions { strict: true, ..Default::default() }).unwrap();
+        assert!(cap.info.warnings.is_empty(), "{}: {:?}", c.name, cap.info.warnings);
+        assert_eq!(cap.info.first_interface.expect("an interface").link, c.link, "{}", c.name);
         assert_eq!(cap.frames.len(), frames.len(), "{}", c.name);
         let unit = u64::from(c.resolution.ns_per_unit());
         for (i, (a, b)) in cap.frames.iter().zip(frames.iter()).enumerate() {

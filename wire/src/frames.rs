@@ -95,6 +95,12 @@ impl FrameBuffer {
         }
     }
 
+    /// Removes every frame, keeping the memory for reuse.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.index.clear();
+    }
+
     /// Number of frames.
     pub fn len(&self) -> usize {
         self.index.len()

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use tracegen::pcap::{CaptureFormat, CaptureMeta, ReadOptions, read_file};
+use tracegen::pcap::{CaptureFormat, CaptureInfo, CaptureMeta, ReadOptions, read_file};
 use tracegen::replay::{
     CaptureSink, FrameSource, NullSink, Pacing, PreloadedSource, ReadStats, ReplayConfig,
-    ReplayOutcome, ReplayStats, StopReason, replay,
+    ReplayOutcome, ReplayStats, StopReason, StreamingSource, probe_capture, replay,
 };
 use wire::LinkType;
 
@@ -104,23 +104,49 @@ struct CaptureFacts {
     truncated_at_offset: Option<u64>,
 }
 
-pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<()> {
-    let cfg = args.replay_config()?;
-    let opts = ReadOptions { strict: args.strict };
-    // Streaming arrives with the capture reader; until then the file is read whole either way.
-    let t0 = Instant::now();
-    let capture = read_file(&args.file, &opts)?;
-    let load = ReadStats { busy: t0.elapsed(), bytes: capture.file_bytes };
-    for w in &capture.warnings {
+impl CaptureFacts {
+    fn of(info: &CaptureInfo) -> Self {
+        let interface = info.first_interface;
+        Self {
+            // A capture that describes no interface holds no frame to write.
+            link: interface.map_or(LinkType::Ethernet, |i| i.link),
+            snaplen: interface.map_or(0, |i| i.snaplen),
+            truncated_at_offset: info.truncated_at_offset,
+        }
+    }
+}
+
+fn print_warnings(info: &CaptureInfo) {
+    for w in &info.warnings {
         eprintln!("pktstream: warning: {w}");
     }
-    let facts = CaptureFacts {
-        link: capture.link,
-        snaplen: capture.snaplen,
-        truncated_at_offset: capture.truncated_at_offset,
-    };
-    let outcome = replay_to_sink(&mut PreloadedSource::new(&capture.frames), args, &cfg, &facts)?;
-    finish(args, &cfg, &facts, &outcome, load)
+}
+
+pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<()> {
+    let cfg = args.replay_config()?;
+    let opts = ReadOptions { strict: args.strict, ..Default::default() };
+    if args.preload {
+        let t0 = Instant::now();
+        let capture = read_file(&args.file, &opts)?;
+        let load = ReadStats { busy: t0.elapsed(), bytes: capture.info.file_bytes };
+        print_warnings(&capture.info);
+        let facts = CaptureFacts::of(&capture.info);
+        let mut source = PreloadedSource::new(&capture.frames);
+        let outcome = replay_to_sink(&mut source, args, &cfg, &facts)?;
+        finish(args, &cfg, &facts, &outcome, load)
+    } else {
+        // The file header is checked (and the link type learnt) before the clock starts.
+        let mut facts = CaptureFacts::of(&probe_capture(&args.file, &opts)?);
+        let mut source = StreamingSource::open(&args.file, &opts, cfg.loops)
+            .context("cannot start the capture reader thread")?;
+        let outcome = replay_to_sink(&mut source, args, &cfg, &facts)?;
+        if let Some(info) = source.first_pass_info() {
+            print_warnings(info);
+            facts.truncated_at_offset = info.truncated_at_offset;
+        }
+        drop(source);
+        finish(args, &cfg, &facts, &outcome, outcome.read)
+    }
 }
 
 /// Replays `source` into the sink `--out` asks for (a null sink without it).
@@ -198,8 +224,7 @@ pub fn report(
     load: ReadStats,
     truncated_at_offset: Option<u64>,
 ) -> ReplayReport {
-    let read = if o.read.bytes > 0 { o.read } else { load };
-    let load_s = read.busy.as_secs_f64();
+    let load_s = load.busy.as_secs_f64();
     let h = &o.departure_error_ns;
     let (target_pps, target_gbps) = match cfg.pacing {
         Pacing::TopSpeed => (None, None),
@@ -227,7 +252,7 @@ pub fn report(
         loops: o.loops.completed,
         stopped_by: stop_name(o.stop).to_string(),
         load_s,
-        load_gbytes_per_s: if load_s > 0.0 { read.bytes as f64 / load_s / 1e9 } else { 0.0 },
+        load_gbytes_per_s: if load_s > 0.0 { load.bytes as f64 / load_s / 1e9 } else { 0.0 },
         truncated_at_offset,
     }
 }

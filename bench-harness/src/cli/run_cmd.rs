@@ -208,7 +208,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let trace = traces::load(&path, args.strict)?;
     let offered_mpps = set_release(&mut cfg, &trace.capture.frames, args.pacing())?;
     let outcome = engine::run(&trace.capture.frames, &cfg)?;
-    let mut rep = report(&cfg, &outcome, trace.capture.truncated_at_offset);
+    let mut rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
     rep.offered_mpps = offered_mpps;
     println!("{}", summary(&rep, &outcome));
     if let Some(dump) = &args.dump {

@@ -27,8 +27,9 @@ pub struct TraceStatsArgs {
 }
 
 pub(super) fn run(args: &TraceStatsArgs) -> anyhow::Result<()> {
-    let capture = read_file(&args.file, &ReadOptions { strict: args.strict })?;
-    for w in &capture.warnings {
+    let capture =
+        read_file(&args.file, &ReadOptions { strict: args.strict, ..Default::default() })?;
+    for w in &capture.info.warnings {
         eprintln!("pktstream: warning: {w}");
     }
     let mut stats = trace_stats::compute(&capture);

@@ -67,7 +67,7 @@ pub fn compute(capture: &Capture) -> TraceStats {
         link_types: totals.link_types,
         unparsed: totals.unparsed_by_reason.values().sum(),
         unparsed_by_reason: totals.unparsed_by_reason,
-        truncated_at_offset: capture.truncated_at_offset,
+        truncated_at_offset: capture.info.truncated_at_offset,
         size_histogram: sizes::histogram(&lengths),
         wire_len: sizes::percentiles(&lengths),
         flow_lengths: flows::flow_lengths(&flow_lengths),

@@ -12,7 +12,9 @@
 
 use std::net::IpAddr;
 
-use tracegen::pcap::{Capture, TsResolution};
+use tracegen::pcap::{
+    Capture, CaptureFormat, CaptureInfo, InterfaceInfo, LoaderUsed, TsResolution,
+};
 use wire::build::{PacketSpec, Transport};
 use wire::record::tcp_flags::{ACK, FIN, PSH, RST, SYN};
 use wire::{FrameBuffer, LinkType};
@@ -93,15 +95,20 @@ fn capture(frames: &[(u64, Option<PacketSpec>)]) -> Capture {
             None => buf.push(&[0u8; 14], *ts, 2000, LinkType::Ethernet),
         }
     }
-    Capture {
-        frames: buf,
-        link: LinkType::Ethernet,
-        snaplen: 65_535,
-        resolution: TsResolution::Nano,
+    let info = CaptureInfo {
+        format: CaptureFormat::Pcap,
+        first_interface: Some(InterfaceInfo {
+            link: LinkType::Ethernet,
+            snaplen: 65_535,
+            resolution: TsResolution::Nano,
+        }),
+        frames: buf.len() as u64,
         truncated_at_offset: None,
         warnings: vec![],
         file_bytes: 0,
-    }
+        loader: LoaderUsed::default(),
+    };
+    Capture { frames: buf, info }
 }
 
 fn share(n: u64, of: u64) -> f64 {

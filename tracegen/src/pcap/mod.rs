@@ -1,16 +1,19 @@
-//! Capture files: reading a whole classic pcap file into one [`wire::FrameBuffer`]; writing
-//! classic pcap and pcapng.
+//! Capture files: reading classic pcap (and, through the same reader, every format
+//! [`CaptureDecoder`](decode) knows) in streaming batches or whole; writing classic pcap and
+//! pcapng.
 //!
-//! The reader takes both byte orders and both timestamp resolutions (magic `a1b2c3d4` for
-//! microseconds, `a1b23c4d` for nanoseconds), keeps the link type from the file header (its low
-//! 16 bits; the upper bits carry FCS information, reported as a warning), and converts every
-//! timestamp to nanoseconds. It makes one pass over the file and copies every record's bytes once,
-//! into a buffer reserved from the file size.
+//! Reading is three layers, each in its own file:
+//! - [`load`]: how the bytes arrive ([`Loader`]): chunks of the file in order;
+//! - `decode`: one decoder per format cuts units (headers, records, blocks) out of those chunks
+//!   into a [`wire::FrameBuffer`], with every timestamp in nanoseconds and every frame's link
+//!   type;
+//! - `reader`: [`CaptureReader`] joins the two (a unit split across chunks is gathered in a
+//!   carry of at most one unit), and [`read_file`] / [`read_bytes`] read a whole capture.
 //!
 //! A capture that ends inside a record yields every complete record, a warning and
-//! [`Capture::truncated_at_offset`]; with [`ReadOptions::strict`] that is
-//! [`CaptureError::Truncated`]. A missing, empty or non-pcap file is an error whose message names
-//! the file and the byte offset. pcapng files are recognised and refused with their own error.
+//! [`CaptureInfo::truncated_at_offset`]; with [`ReadOptions::strict`] that is
+//! [`CaptureError::Truncated`]. A missing, empty or unrecognised file is an error whose message
+//! names the file and the byte offset.
 //!
 //! Two writers, both little-endian and nanosecond resolution by default:
 //!
@@ -21,11 +24,14 @@
 //!
 //! [`write_capture`] writes a whole buffer in either [`CaptureFormat`] (chosen by name, or from
 //! the file name with [`CaptureFormat::from_path`]); like [`write_file`] it replaces the file
-//! atomically. Reading pcapng is not implemented yet: the reader refuses pcapng files.
+//! atomically.
 //!
 //! [draft-ietf-opsawg-pcapng]: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcapng/
 
+mod decode;
 mod error;
+pub mod load;
+mod pcap_decoder;
 mod pcapng_writer;
 mod reader;
 mod writer;
@@ -35,10 +41,12 @@ use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use wire::LinkType;
 
 pub use error::CaptureError;
+pub use load::{ByteSource, Loader, LoaderUsed};
 pub use pcapng_writer::PcapngWriter;
-pub use reader::{Capture, ReadOptions, read_bytes, read_file};
+pub use reader::{Capture, CaptureInfo, CaptureReader, ReadOptions, read_bytes, read_file};
 pub use writer::{PcapWriter, write_capture, write_file};
 
 /// The largest captured length of a record the reader accepts (libpcap's and Wireshark's
@@ -101,7 +109,18 @@ impl TsResolution {
     }
 }
 
-/// The format of a capture file to write.
+/// What an interface (the file header, for classic pcap) says of its frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterfaceInfo {
+    /// Link type of its frames.
+    pub link: LinkType,
+    /// Its snapshot length.
+    pub snaplen: u32,
+    /// Resolution of its timestamps (frames carry nanoseconds either way).
+    pub resolution: TsResolution,
+}
+
+/// The format of a capture file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CaptureFormat {

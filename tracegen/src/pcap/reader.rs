@@ -1,22 +1,21 @@
-//! Reading a classic pcap file, whole, into one [`FrameBuffer`].
+//! Reading a capture file: streaming, in bounded batches ([`CaptureReader`]), or whole into one
+//! [`FrameBuffer`] ([`read_file`], [`read_bytes`]).
 //!
-//! One pass: the file header is checked once, then records are cut out of the input and copied
-//! into the frame buffer, which is reserved from the file size up front. [`read_file`] streams the
-//! file through a fixed chunk buffer (so memory holds the capture once, not twice);
-//! [`read_bytes`] reads a capture already in memory. Both share `RecordCutter`, so they accept
-//! and refuse exactly the same inputs.
+//! A [`CaptureReader`] pulls the file's bytes from a loader ([`load`](super::load)) in chunks
+//! and hands them to the format's decoder ([`decode`](super::decode)). A unit (record, block)
+//! that straddles two chunks is gathered in a small carry buffer (at most one unit) and decoded
+//! from there; everything else is decoded straight from the chunk, so each frame's bytes are
+//! copied once, into the caller's buffer. Memory is bounded by the batch the caller asks for,
+//! the loader's buffers and one unit, whatever the file's size.
 
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use wire::{FrameBuffer, LinkType};
+use wire::FrameBuffer;
 
-use super::{
-    CaptureError, FILE_HEADER_LEN, MAGIC_MICRO, MAGIC_NANO, MAGIC_PCAPNG, MAX_CAPLEN,
-    RECORD_HEADER_LEN, TsResolution,
-};
+use super::decode::{CaptureDecoder, MAGIC_LEN, UnitDecoder};
+use super::load::{self, ByteSource, Loader, LoaderUsed};
+use super::{CaptureError, CaptureFormat, FILE_HEADER_LEN, InterfaceInfo, RECORD_HEADER_LEN};
 
 /// How to read a capture.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +23,30 @@ pub struct ReadOptions {
     /// Make a capture that ends inside a record an error ([`CaptureError::Truncated`]) instead
     /// of a warning.
     pub strict: bool,
+    /// How the file's bytes are loaded.
+    pub loader: Loader,
+}
+
+/// What a read learned of a capture, besides its frames.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureInfo {
+    /// The file's format.
+    pub format: CaptureFormat,
+    /// Link type, snaplen and timestamp resolution of the first interface (the file header's,
+    /// for classic pcap); `None` for a pcapng file that describes no interface. Every frame
+    /// carries its own link type.
+    pub first_interface: Option<InterfaceInfo>,
+    /// Frames read.
+    pub frames: u64,
+    /// Offset of the incomplete record (or block) where the capture ends inside one.
+    pub truncated_at_offset: Option<u64>,
+    /// One line per oddity found (truncation, records longer than the snaplen, `orig_len`
+    /// shorter than the captured length, FCS bits in the link type, ...), each naming the file.
+    pub warnings: Vec<String>,
+    /// Bytes read from the file.
+    pub file_bytes: u64,
+    /// The loader that read it.
+    pub loader: LoaderUsed,
 }
 
 /// A capture file read into memory.
@@ -35,355 +58,240 @@ pub struct ReadOptions {
 pub struct Capture {
     /// Every complete record, in file order.
     pub frames: FrameBuffer,
-    /// The link type from the file header (its low 16 bits).
-    pub link: LinkType,
-    /// The snapshot length from the file header.
-    pub snaplen: u32,
-    /// Resolution of the file's timestamps (frame timestamps are in nanoseconds either way).
-    pub resolution: TsResolution,
-    /// Offset of the incomplete record where the capture ends inside one, else `None`.
-    pub truncated_at_offset: Option<u64>,
-    /// One line per oddity found (truncation, records longer than the snaplen, `orig_len`
-    /// shorter than the captured length, FCS bits in the link type), each naming the file.
-    pub warnings: Vec<String>,
-    /// Bytes read from the file.
-    pub file_bytes: u64,
+    /// The rest of what the read found.
+    pub info: CaptureInfo,
 }
 
-/// Reads the pcap file at `path`, whole.
+/// Reads the capture file at `path` (classic pcap), whole.
 ///
 /// # Errors
 /// A missing or unreadable, empty, non-pcap (or pcapng) file, a truncated file header, a record
 /// longer than [`MAX_CAPLEN`](super::MAX_CAPLEN), and, with `opts.strict`, a capture that ends
 /// inside a record.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Capture, CaptureError> {
-    let io_error = |offset: u64, source: io::Error| CaptureError::Io {
-        path: path.to_path_buf(),
-        offset,
-        source,
-    };
-    let name = path.display().to_string();
-    let mut file = File::open(path).map_err(|e| io_error(0, e))?;
-    // The size is only a capacity hint: the file is read to its end whatever it says.
-    let size_hint = file.metadata().map(|m| m.len()).unwrap_or(0);
-
-    let mut chunk = vec![0u8; CHUNK_LEN];
-    let mut end = fill(&mut file, &mut chunk, 0).map_err(|e| io_error(0, e))?;
-    let mut eof = end < chunk.len();
-    let mut warnings = Vec::new();
-    let header = FileHeader::parse(&name, &chunk[..end], &mut warnings)?;
-    let mut cutter = RecordCutter::new(&name, &header, size_hint.max(end as u64));
-
-    // `base` is the file offset of `chunk[0]`; `chunk[start..end]` is not yet consumed.
-    let mut base = 0u64;
-    let mut start = FILE_HEADER_LEN;
-    loop {
-        start += cutter.cut(&chunk[start..end], base + start as u64)?;
-        if eof {
-            break;
-        }
-        // What is left is less than one record, and a record fits in a chunk: move it to the
-        // front and read on.
-        chunk.copy_within(start..end, 0);
-        base += start as u64;
-        end -= start;
-        start = 0;
-        let filled =
-            fill(&mut file, &mut chunk, end).map_err(|e| io_error(base + end as u64, e))?;
-        eof = filled < chunk.len();
-        end = filled;
-    }
-    cutter.finish(&chunk[start..end], base + start as u64, base + end as u64, opts, warnings)
+    let mut reader = CaptureReader::open(path, opts)?;
+    // The captured bytes can never exceed the file's body; the offset table is sized for
+    // frames of at least 60 bytes (the Ethernet minimum). Pages never touched cost nothing.
+    let body = reader.source.size_hint().saturating_sub(FILE_HEADER_LEN as u64);
+    let min_record = (RECORD_HEADER_LEN + 60) as u64;
+    let mut frames = FrameBuffer::with_capacity(
+        usize::try_from(body / min_record).unwrap_or(0),
+        usize::try_from(body).unwrap_or(0),
+    );
+    while reader.read_batch(&mut frames, usize::MAX)? > 0 {}
+    let info = reader.finish()?;
+    Ok(Capture { frames, info })
 }
 
-/// Reads a pcap capture held in memory; `name` stands for the file in messages.
+/// Reads a capture held in memory; `name` stands for the file in messages.
 ///
 /// # Errors
 /// As [`read_file`], less the I/O errors.
 pub fn read_bytes(name: &str, data: &[u8], opts: &ReadOptions) -> Result<Capture, CaptureError> {
-    let mut warnings = Vec::new();
-    let header = FileHeader::parse(name, data, &mut warnings)?;
-    let mut cutter = RecordCutter::new(name, &header, data.len() as u64);
-    let body = data.get(FILE_HEADER_LEN..).unwrap_or_default();
-    let used = cutter.cut(body, FILE_HEADER_LEN as u64)?;
-    let rest = body.get(used..).unwrap_or_default();
-    let offset = (FILE_HEADER_LEN + used) as u64;
-    cutter.finish(rest, offset, data.len() as u64, opts, warnings)
+    let mut decoder = CaptureDecoder::detect(name, data)?;
+    let mut frames = FrameBuffer::new();
+    let used = decoder.decode(data, 0, &mut frames)?;
+    let rest = data.get(used..).unwrap_or_default();
+    let (summary, truncated_at_offset) = decoder.finish(rest, used as u64, opts.strict)?;
+    let info = CaptureInfo {
+        format: summary.format,
+        first_interface: summary.first_interface,
+        frames: summary.frames,
+        truncated_at_offset,
+        warnings: summary.warnings,
+        file_bytes: data.len() as u64,
+        loader: LoaderUsed::default(),
+    };
+    Ok(Capture { frames, info })
 }
 
-/// Size of the buffer [`read_file`] streams the file through: several records of the largest
-/// size the reader accepts, so a partial record always fits after the consumed part is dropped.
-const CHUNK_LEN: usize = 1 << 20;
-const _: () = assert!(CHUNK_LEN >= RECORD_HEADER_LEN + MAX_CAPLEN as usize);
+/// Bytes added to an incomplete unit's carry at a time while its length is still unknown:
+/// enough for any header that says a unit's length.
+const PROBE_LEN: usize = 32;
 
-/// Reads into `buf[from..]` until it is full or the file ends; returns the new end.
-fn fill(file: &mut File, buf: &mut [u8], mut from: usize) -> io::Result<usize> {
-    while from < buf.len() {
-        match file.read(&mut buf[from..]) {
-            Ok(0) => break,
-            Ok(n) => from += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// A capture file read in batches of frames, in file order.
+pub struct CaptureReader {
+    name: String,
+    path: PathBuf,
+    strict: bool,
+    source: Box<dyn ByteSource>,
+    loader: LoaderUsed,
+    /// `None` until the first bytes named the format.
+    decoder: Option<CaptureDecoder>,
+    /// An incomplete unit (or the first bytes, before the format is known), and its offset.
+    carry: Vec<u8>,
+    carry_offset: u64,
+    /// File offset of the next chunk.
+    next_offset: u64,
+    ended: bool,
+}
+
+impl CaptureReader {
+    /// Opens `path` for reading with `opts.loader`.
+    ///
+    /// # Errors
+    /// The file cannot be opened.
+    pub fn open(path: &Path, opts: &ReadOptions) -> Result<Self, CaptureError> {
+        let (source, loader) = load::open(path, opts.loader)
+            .map_err(|source| CaptureError::Io { path: path.to_path_buf(), offset: 0, source })?;
+        Ok(Self::from_source(path, source, loader, opts.strict))
     }
-    Ok(from)
-}
 
-/// What the 24-byte file header says.
-#[derive(Clone, Copy, Debug)]
-struct FileHeader {
-    big_endian: bool,
-    resolution: TsResolution,
-    snaplen: u32,
-    link: LinkType,
-}
-
-impl FileHeader {
-    /// Checks the file header at the start of `data` (the whole file, or at least its first
-    /// [`FILE_HEADER_LEN`] bytes where it has that many).
-    fn parse(name: &str, data: &[u8], warnings: &mut Vec<String>) -> Result<Self, CaptureError> {
-        let file = || name.to_owned();
-        if data.is_empty() {
-            return Err(CaptureError::Empty { file: file() });
-        }
-        let truncated =
-            || CaptureError::TruncatedHeader { file: file(), offset: data.len() as u64 };
-        let magic: [u8; 4] = data.get(..4).and_then(|m| m.try_into().ok()).ok_or_else(truncated)?;
-        let (big_endian, resolution) = match u32::from_le_bytes(magic) {
-            MAGIC_MICRO => (false, TsResolution::Micro),
-            MAGIC_NANO => (false, TsResolution::Nano),
-            MAGIC_PCAPNG => return Err(CaptureError::Pcapng { file: file() }),
-            m if m.swap_bytes() == MAGIC_MICRO => (true, TsResolution::Micro),
-            m if m.swap_bytes() == MAGIC_NANO => (true, TsResolution::Nano),
-            _ => return Err(CaptureError::BadMagic { file: file(), found: magic }),
-        };
-        let h: &[u8; FILE_HEADER_LEN] =
-            data.get(..FILE_HEADER_LEN).and_then(|h| h.try_into().ok()).ok_or_else(truncated)?;
-        let u16_at = |i: usize| {
-            let b = [h[i], h[i + 1]];
-            if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) }
-        };
-        let u32_at = |i: usize| read_u32(big_endian, [h[i], h[i + 1], h[i + 2], h[i + 3]]);
-        let (major, minor) = (u16_at(4), u16_at(6));
-        if major != 2 {
-            return Err(CaptureError::UnsupportedVersion { file: file(), major, minor });
-        }
-        if minor != 4 {
-            warnings.push(format!(
-                "{name}: pcap version 2.{minor} at byte offset 4 (expected 2.4); read as 2.4"
-            ));
-        }
-        let snaplen = u32_at(16);
-        let linktype_field = u32_at(20);
-        let link = LinkType::from_linktype(linktype_field & LINKTYPE_MASK);
-        if linktype_field & !LINKTYPE_MASK != 0 {
-            warnings.push(linktype_warning(name, linktype_field));
-        }
-        Ok(Self { big_endian, resolution, snaplen, link })
-    }
-}
-
-/// The link type proper: the low 16 bits of the header's link type field (libpcap's
-/// `LT_LINKTYPE`). The upper bits carry the FCS length (`LT_FCS_LENGTH_PRESENT`, bit 26;
-/// `LT_FCS_LENGTH`, bits 28-31, in 16-bit words) and reserved bits.
-const LINKTYPE_MASK: u32 = 0x0000_ffff;
-const FCS_LENGTH_PRESENT: u32 = 0x0400_0000;
-
-fn linktype_warning(name: &str, field: u32) -> String {
-    let low = field & LINKTYPE_MASK;
-    if field & FCS_LENGTH_PRESENT != 0 {
-        let fcs_bytes = (field >> 28) * 2;
-        format!(
-            "{name}: link type field {field:#010x} at byte offset 20 says frames end with a \
-             {fcs_bytes}-byte FCS; link type {low}, FCS kept in the frame bytes"
-        )
-    } else {
-        format!(
-            "{name}: link type field {field:#010x} at byte offset 20 has upper bits set without \
-             the FCS flag; using link type {low}"
-        )
-    }
-}
-
-#[inline(always)]
-fn read_u32(big_endian: bool, b: [u8; 4]) -> u32 {
-    if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
-}
-
-/// How many records had one oddity, and where the first was.
-#[derive(Clone, Copy, Debug, Default)]
-struct Tally {
-    count: u64,
-    first_record: u64,
-    first_offset: u64,
-}
-
-impl Tally {
-    #[cold]
-    fn note(&mut self, record: u64, offset: u64) {
-        if self.count == 0 {
-            self.first_record = record;
-            self.first_offset = offset;
-        }
-        self.count += 1;
-    }
-}
-
-/// Cuts records out of the bytes after the file header, into one frame buffer.
-struct RecordCutter<'a> {
-    name: &'a str,
-    header: FileHeader,
-    frames: FrameBuffer,
-    /// Records cut so far.
-    records: u64,
-    over_snaplen: Tally,
-    orig_short: Tally,
-}
-
-impl<'a> RecordCutter<'a> {
-    /// A cutter whose frame buffer is reserved for a file of `file_len` bytes: the captured
-    /// bytes can never exceed the file's body, and the offset table is sized for frames of at
-    /// least 60 bytes (the Ethernet minimum), or the snaplen where that is smaller.
-    fn new(name: &'a str, header: &FileHeader, file_len: u64) -> Self {
-        let body = file_len.saturating_sub(FILE_HEADER_LEN as u64);
-        let min_record = RECORD_HEADER_LEN as u64 + u64::from(header.snaplen.min(60));
-        let frames = FrameBuffer::with_capacity(
-            usize::try_from(body / min_record).unwrap_or(0),
-            usize::try_from(body).unwrap_or(0),
-        );
+    /// A reader over any source of bytes; `path` names it in messages.
+    pub fn from_source(
+        path: &Path,
+        source: Box<dyn ByteSource>,
+        loader: LoaderUsed,
+        strict: bool,
+    ) -> Self {
         Self {
-            name,
-            header: *header,
-            frames,
-            records: 0,
-            over_snaplen: Tally::default(),
-            orig_short: Tally::default(),
+            name: path.display().to_string(),
+            path: path.to_path_buf(),
+            strict,
+            source,
+            loader,
+            decoder: None,
+            carry: Vec::new(),
+            carry_offset: 0,
+            next_offset: 0,
+            ended: false,
         }
     }
 
-    /// Cuts every complete record from `data`, which starts at file offset `base`; returns the
-    /// bytes consumed (what is left is less than one record).
-    fn cut(&mut self, data: &[u8], base: u64) -> Result<usize, CaptureError> {
-        // One copy of the loop per byte order, so the hot loop does not test it per field.
-        if self.header.big_endian {
-            self.cut_in::<true>(data, base)
-        } else {
-            self.cut_in::<false>(data, base)
-        }
+    /// The loader reading the file, and why it is not the one asked for where it is not.
+    pub fn loader(&self) -> &LoaderUsed {
+        &self.loader
     }
 
-    #[inline(always)]
-    fn cut_in<const BIG: bool>(&mut self, data: &[u8], base: u64) -> Result<usize, CaptureError> {
-        let ns_per_unit = u64::from(self.header.resolution.ns_per_unit());
-        let snaplen = self.header.snaplen;
-        let link = self.header.link;
-        let mut pos = 0usize;
-        while let Some(h) = data.get(pos..pos + RECORD_HEADER_LEN) {
-            let h: &[u8; RECORD_HEADER_LEN] = match h.try_into() {
-                Ok(h) => h,
-                Err(_) => break,
-            };
-            let ts_sec = read_u32(BIG, [h[0], h[1], h[2], h[3]]);
-            let ts_frac = read_u32(BIG, [h[4], h[5], h[6], h[7]]);
-            let caplen = read_u32(BIG, [h[8], h[9], h[10], h[11]]);
-            let orig_len = read_u32(BIG, [h[12], h[13], h[14], h[15]]);
-            let record = self.records + 1;
-            let offset = base + pos as u64;
-            if caplen > MAX_CAPLEN {
-                return Err(CaptureError::RecordTooLarge {
-                    file: self.name.to_owned(),
-                    offset,
-                    record,
-                    caplen,
-                });
-            }
-            let start = pos + RECORD_HEADER_LEN;
-            let Some(bytes) = data.get(start..start + caplen as usize) else { break };
-            if caplen > snaplen {
-                self.over_snaplen.note(record, offset);
-            }
-            if orig_len < caplen {
-                self.orig_short.note(record, offset);
-            }
-            let ts_ns = u64::from(ts_sec)
-                .saturating_mul(1_000_000_000)
-                .saturating_add(u64::from(ts_frac).saturating_mul(ns_per_unit));
-            self.frames.push(bytes, ts_ns, orig_len, link);
-            self.records = record;
-            pos = start + caplen as usize;
-        }
-        Ok(pos)
+    /// Bytes read from the file so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.next_offset
     }
 
-    /// Ends the read: `rest` is what is left after the last complete record (empty for a
-    /// capture that ends cleanly), starting at file offset `offset`.
-    fn finish(
-        self,
-        rest: &[u8],
-        offset: u64,
-        file_bytes: u64,
-        opts: &ReadOptions,
-        mut warnings: Vec<String>,
-    ) -> Result<Capture, CaptureError> {
-        let name = self.name;
-        let snaplen = self.header.snaplen;
-        let t = self.over_snaplen;
-        if t.count > 0 {
-            warnings.push(format!(
-                "{name}: {} record(s) have more captured bytes than the snaplen {snaplen} (first: \
-                 record {} at byte offset {}); kept as captured",
-                t.count, t.first_record, t.first_offset
-            ));
-        }
-        let t = self.orig_short;
-        if t.count > 0 {
-            warnings.push(format!(
-                "{name}: {} record(s) have orig_len smaller than the captured length (first: \
-                 record {} at byte offset {}); wire length kept as orig_len",
-                t.count, t.first_record, t.first_offset
-            ));
-        }
-        let mut truncated_at_offset = None;
-        if !rest.is_empty() {
-            let record = self.records + 1;
-            let found = rest.len() as u64;
-            let expected = match rest.get(8..12).and_then(|b| b.try_into().ok()) {
-                Some(b) if rest.len() >= RECORD_HEADER_LEN => {
-                    RECORD_HEADER_LEN as u64 + u64::from(read_u32(self.header.big_endian, b))
+    /// Appends complete frames to `out` until it holds at least `min_bytes` captured bytes (and
+    /// at least one new frame) or the capture ends; returns the frames appended, 0 only at the
+    /// end. A batch may pass `min_bytes` by up to one loader chunk.
+    ///
+    /// # Errors
+    /// As [`read_file`], less truncation (which [`finish`](Self::finish) reports). Frames
+    /// appended before an error stay in `out`.
+    pub fn read_batch(
+        &mut self,
+        out: &mut FrameBuffer,
+        min_bytes: usize,
+    ) -> Result<usize, CaptureError> {
+        let before = out.len();
+        while !self.ended && (out.len() == before || out.captured_bytes() < min_bytes) {
+            let offset = self.next_offset;
+            let chunk = match self.source.next_chunk() {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    self.ended = true;
+                    break;
                 }
-                _ => RECORD_HEADER_LEN as u64,
+                Err(source) => {
+                    return Err(CaptureError::Io { path: self.path.clone(), offset, source });
+                }
             };
-            if opts.strict {
-                return Err(CaptureError::Truncated {
-                    file: name.to_owned(),
-                    offset,
-                    record,
-                    expected,
-                    found,
-                });
-            }
-            warnings.push(format!(
-                "{name}: truncated at byte offset {offset}: record {record} needs {expected} bytes \
-                 but the file has {found} left; kept the {} complete records before it",
-                self.records
-            ));
-            truncated_at_offset = Some(offset);
+            self.next_offset += chunk.len() as u64;
+            let decoder = match &mut self.decoder {
+                Some(d) => d,
+                None => {
+                    // The format is named by the first bytes, which may come in pieces.
+                    if self.carry.len() + chunk.len() < MAGIC_LEN {
+                        self.carry.extend_from_slice(chunk);
+                        continue;
+                    }
+                    let mut head = [0u8; MAGIC_LEN];
+                    let (from_carry, from_chunk) = head.split_at_mut(self.carry.len());
+                    from_carry.copy_from_slice(&self.carry);
+                    from_chunk.copy_from_slice(&chunk[..from_chunk.len()]);
+                    self.decoder.insert(CaptureDecoder::detect(&self.name, &head)?)
+                }
+            };
+            consume(decoder, &mut self.carry, &mut self.carry_offset, chunk, offset, out)?;
         }
-        Ok(Capture {
-            frames: self.frames,
-            link: self.header.link,
-            snaplen,
-            resolution: self.header.resolution,
+        Ok(out.len() - before)
+    }
+
+    /// Ends the read and says what it found. Called after [`read_batch`](Self::read_batch)
+    /// returned 0 (the end), it reports a capture that ends inside a unit (an error with
+    /// `strict`); called earlier (a replay that stopped at a limit), it reports what was read
+    /// so far, with no truncation check.
+    ///
+    /// # Errors
+    /// A file with no bytes, or too few for the format's header; with `strict`, truncation.
+    pub fn finish(self) -> Result<CaptureInfo, CaptureError> {
+        let Some(decoder) = self.decoder else {
+            // Fewer bytes than a magic number: the detector names the problem.
+            return Err(match CaptureDecoder::detect(&self.name, &self.carry) {
+                Err(e) => e,
+                Ok(_) => CaptureError::Empty { file: self.name },
+            });
+        };
+        let rest: &[u8] = if self.ended { &self.carry } else { &[] };
+        let (summary, truncated_at_offset) =
+            decoder.finish(rest, self.carry_offset, self.strict)?;
+        Ok(CaptureInfo {
+            format: summary.format,
+            first_interface: summary.first_interface,
+            frames: summary.frames,
             truncated_at_offset,
-            warnings,
-            file_bytes,
+            warnings: summary.warnings,
+            file_bytes: self.next_offset,
+            loader: self.loader,
         })
     }
+}
+
+/// Decodes `chunk` (at file offset `offset`) after whatever `carry` holds: completes the
+/// carried unit from the chunk's first bytes, decodes the rest of the chunk in place, and
+/// carries its incomplete tail.
+fn consume(
+    decoder: &mut CaptureDecoder,
+    carry: &mut Vec<u8>,
+    carry_offset: &mut u64,
+    chunk: &[u8],
+    offset: u64,
+    out: &mut FrameBuffer,
+) -> Result<(), CaptureError> {
+    let (mut data, mut offset) = (chunk, offset);
+    while !carry.is_empty() {
+        let take = match decoder.unit_len(carry, *carry_offset)? {
+            Some(n) if carry.len() >= n => {
+                let used = decoder.decode(carry, *carry_offset, out)?;
+                if used == 0 {
+                    // A decoder that cannot decode the unit it measured: keep everything in
+                    // the carry (reported as truncation at the end) rather than loop.
+                    carry.extend_from_slice(data);
+                    return Ok(());
+                }
+                carry.drain(..used);
+                *carry_offset += used as u64;
+                continue;
+            }
+            Some(n) => n - carry.len(),
+            None => PROBE_LEN,
+        };
+        let take = take.min(data.len());
+        if take == 0 {
+            return Ok(());
+        }
+        carry.extend_from_slice(&data[..take]);
+        data = &data[take..];
+        offset += take as u64;
+    }
+    let used = decoder.decode(data, offset, out)?;
+    carry.extend_from_slice(&data[used..]);
+    *carry_offset = offset + used as u64;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pcap::{MAGIC_MICRO, MAGIC_NANO, MAX_CAPLEN, TsResolution};
+    use wire::LinkType;
 
     /// A pcap file built by hand: `big` picks the byte order, `nano` the magic.
     fn file(
@@ -420,15 +328,18 @@ mod tests {
         for big in [false, true] {
             for nano in [false, true] {
                 let data = file(big, nano, 65535, 1, RECS);
-                let cap = read_bytes("hand.pcap", &data, &ReadOptions { strict: true }).unwrap();
+                let cap = read_bytes(
+                    "hand.pcap",
+                    &data,
+                    &ReadOptions { strict: true, ..Default::default() },
+                )
+                .unwrap();
                 let unit = if nano { 1 } else { 1000 };
-                assert_eq!(
-                    cap.resolution,
-                    if nano { TsResolution::Nano } else { TsResolution::Micro }
-                );
-                assert_eq!(cap.link, LinkType::Ethernet);
-                assert_eq!(cap.snaplen, 65535);
-                assert!(cap.warnings.is_empty(), "{:?}", cap.warnings);
+                let resolution = if nano { TsResolution::Nano } else { TsResolution::Micro };
+                let first = InterfaceInfo { link: LinkType::Ethernet, snaplen: 65535, resolution };
+                assert_eq!(cap.info.first_interface, Some(first));
+                assert_eq!(cap.info.frames, 3);
+                assert!(cap.info.warnings.is_empty(), "{:?}", cap.info.warnings);
                 let got: Vec<_> =
                     cap.frames.iter().map(|f| (f.ts_ns, f.wire_len, f.bytes.to_vec())).collect();
                 assert_eq!(
@@ -449,13 +360,13 @@ mod tests {
         for big in [false, true] {
             let data = file(big, false, 65535, 0x1400_0000 | 101, RECS);
             let cap = read_bytes("fcs.pcap", &data, &ReadOptions::default()).unwrap();
-            assert_eq!(cap.link, LinkType::RawIp);
-            assert_eq!(cap.warnings.len(), 1);
-            assert!(cap.warnings[0].contains("2-byte FCS"), "{}", cap.warnings[0]);
+            assert_eq!(cap.info.first_interface.map(|i| i.link), Some(LinkType::RawIp));
+            assert_eq!(cap.info.warnings.len(), 1);
+            assert!(cap.info.warnings[0].contains("2-byte FCS"), "{}", cap.info.warnings[0]);
             let data = file(big, false, 65535, 0x3000_0001, RECS);
             let cap = read_bytes("bits.pcap", &data, &ReadOptions::default()).unwrap();
-            assert_eq!(cap.link, LinkType::Ethernet);
-            assert_eq!(cap.warnings.len(), 1);
+            assert_eq!(cap.info.first_interface.map(|i| i.link), Some(LinkType::Ethernet));
+            assert_eq!(cap.info.warnings.len(), 1);
         }
     }
 
@@ -463,14 +374,23 @@ mod tests {
     fn caplen_over_snaplen_and_short_orig_len_warn_once_each() {
         let recs: &[(u32, u32, u32, &[u8])] =
             &[(0, 0, 2, &[1, 2, 3]), (0, 0, 1, &[1, 2, 3, 4]), (0, 0, 9, &[1])];
-        let cap =
-            read_bytes("odd.pcap", &file(false, true, 2, 1, recs), &ReadOptions { strict: true })
-                .unwrap();
+        let cap = read_bytes(
+            "odd.pcap",
+            &file(false, true, 2, 1, recs),
+            &ReadOptions { strict: true, ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(cap.frames.len(), 3);
         assert_eq!(cap.frames.metas()[1].wire_len, 1);
-        assert_eq!(cap.warnings.len(), 2, "{:?}", cap.warnings);
-        assert!(cap.warnings[0].contains("2 record(s)") && cap.warnings[0].contains("snaplen 2"));
-        assert!(cap.warnings[1].contains("orig_len") && cap.warnings[1].contains("byte offset 24"));
+        assert_eq!(cap.info.warnings.len(), 2, "{:?}", cap.info.warnings);
+        assert!(
+            cap.info.warnings[0].contains("2 record(s)")
+                && cap.info.warnings[0].contains("snaplen 2")
+        );
+        assert!(
+            cap.info.warnings[1].contains("orig_len")
+                && cap.info.warnings[1].contains("byte offset 24")
+        );
     }
 
     #[test]
@@ -482,9 +402,11 @@ mod tests {
             let data = &whole[..cut];
             let cap = read_bytes("cut.pcap", data, &ReadOptions::default()).unwrap();
             assert_eq!(cap.frames.len(), 2);
-            assert_eq!(cap.truncated_at_offset, Some(third as u64));
-            assert!(cap.warnings[0].contains(&format!("byte offset {third}")));
-            let err = read_bytes("cut.pcap", data, &ReadOptions { strict: true }).unwrap_err();
+            assert_eq!(cap.info.truncated_at_offset, Some(third as u64));
+            assert!(cap.info.warnings[0].contains(&format!("byte offset {third}")));
+            let err =
+                read_bytes("cut.pcap", data, &ReadOptions { strict: true, ..Default::default() })
+                    .unwrap_err();
             let CaptureError::Truncated { offset, record, expected, found, .. } = err else {
                 panic!("wrong error {err}");
             };
@@ -510,12 +432,100 @@ mod tests {
         std::fs::write(&path, &data).unwrap();
         let from_file = read_file(&path, &ReadOptions::default()).unwrap();
         let from_mem = read_bytes("big.pcap", &data, &ReadOptions::default()).unwrap();
-        assert!(data.len() > 3 * CHUNK_LEN);
+        assert!(data.len() > 3 * super::super::load::READ_CHUNK_LEN);
         assert_eq!(from_file.frames, from_mem.frames);
         assert_eq!(from_file.frames.len(), 199);
-        assert_eq!(from_file.truncated_at_offset, from_mem.truncated_at_offset);
-        assert_eq!(from_file.file_bytes, data.len() as u64);
+        assert_eq!(from_file.info.truncated_at_offset, from_mem.info.truncated_at_offset);
+        assert_eq!(from_file.info.file_bytes, data.len() as u64);
         let last = from_file.frames.get(198).unwrap();
         assert_eq!(last.bytes, payloads[198].as_slice());
+    }
+
+    /// Serves a buffer in chunks of the given sizes (cycled).
+    struct Pieces {
+        data: Vec<u8>,
+        sizes: Vec<usize>,
+        pos: usize,
+        k: usize,
+    }
+
+    impl ByteSource for Pieces {
+        fn next_chunk(&mut self) -> std::io::Result<Option<&[u8]>> {
+            if self.pos >= self.data.len() {
+                return Ok(None);
+            }
+            let n = self.sizes[self.k % self.sizes.len()].max(1);
+            self.k += 1;
+            let end = (self.pos + n).min(self.data.len());
+            let chunk = &self.data[self.pos..end];
+            self.pos = end;
+            Ok(Some(chunk))
+        }
+
+        fn size_hint(&self) -> u64 {
+            self.data.len() as u64
+        }
+    }
+
+    fn streamed(
+        data: &[u8],
+        sizes: Vec<usize>,
+        min_bytes: usize,
+        strict: bool,
+    ) -> Result<Capture, CaptureError> {
+        let source = Box::new(Pieces { data: data.to_vec(), sizes, pos: 0, k: 0 });
+        let mut r = CaptureReader::from_source(
+            Path::new("pieces.pcap"),
+            source,
+            LoaderUsed::default(),
+            strict,
+        );
+        let mut all = FrameBuffer::new();
+        let mut batch = FrameBuffer::new();
+        loop {
+            batch.clear();
+            let n = r.read_batch(&mut batch, min_bytes)?;
+            if n == 0 {
+                break;
+            }
+            assert_eq!(n, batch.len());
+            for f in batch.iter() {
+                all.push(f.bytes, f.ts_ns, f.wire_len, f.link);
+            }
+        }
+        let info = r.finish()?;
+        Ok(Capture { frames: all, info })
+    }
+
+    proptest::proptest! {
+        /// Streaming in chunks of any sizes, in batches of any size, reads exactly what a whole
+        /// read in memory does: the same frames, truncation, warnings and errors.
+        #[test]
+        fn chunked_streaming_equals_a_whole_read(
+            lens in proptest::collection::vec(0usize..300, 0..30),
+            sizes in proptest::collection::vec(1usize..700, 1..8),
+            cut in proptest::option::of(0usize..10_000),
+            min_bytes in 1usize..2000,
+            strict in proptest::bool::ANY,
+        ) {
+            let payloads: Vec<Vec<u8>> = lens.iter().enumerate().map(|(i, &n)| vec![i as u8; n]).collect();
+            let recs: Vec<(u32, u32, u32, &[u8])> =
+                payloads.iter().enumerate().map(|(i, p)| (i as u32, 7, p.len() as u32, p.as_slice())).collect();
+            let mut data = file(false, true, 65535, 1, &recs);
+            if let Some(c) = cut {
+                data.truncate(c.min(data.len()));
+            }
+            let opts = ReadOptions { strict, ..Default::default() };
+            let whole = read_bytes("pieces.pcap", &data, &opts);
+            let parts = streamed(&data, sizes, min_bytes, strict);
+            match (whole, parts) {
+                (Ok(a), Ok(b)) => {
+                    proptest::prop_assert_eq!(a.frames, b.frames);
+                    proptest::prop_assert_eq!(a.info, b.info);
+                }
+                (Err(a), Err(b)) => proptest::prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => proptest::prop_assert!(false, "whole {:?} vs streamed {:?}", a.map(|c| c.info), b.map(|c| c.info)),
+            }
+        }
     }
 }

@@ -228,13 +228,15 @@ mod tests {
                 w.write_frame(f.ts_ns, f.wire_len, f.bytes).unwrap();
             }
             let bytes = w.into_inner();
-            let cap = read_bytes("mem.pcap", &bytes, &ReadOptions { strict: true }).unwrap();
-            assert_eq!(cap.resolution, res);
-            assert_eq!(cap.link, LinkType::Ethernet);
-            assert_eq!(cap.snaplen, 65535);
-            assert_eq!(cap.truncated_at_offset, None);
-            assert!(cap.warnings.is_empty(), "{:?}", cap.warnings);
-            assert_eq!(cap.file_bytes, bytes.len() as u64);
+            let cap =
+                read_bytes("mem.pcap", &bytes, &ReadOptions { strict: true, ..Default::default() })
+                    .unwrap();
+            assert_eq!(cap.info.first_interface.expect("an interface").resolution, res);
+            assert_eq!(cap.info.first_interface.expect("an interface").link, LinkType::Ethernet);
+            assert_eq!(cap.info.first_interface.expect("an interface").snaplen, 65535);
+            assert_eq!(cap.info.truncated_at_offset, None);
+            assert!(cap.info.warnings.is_empty(), "{:?}", cap.info.warnings);
+            assert_eq!(cap.info.file_bytes, bytes.len() as u64);
             assert_eq!(cap.frames.len(), frames.len());
             for (a, b) in cap.frames.iter().zip(frames.iter()) {
                 assert_eq!(a.bytes, b.bytes);
@@ -259,9 +261,9 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.pcap")]);
         let cap = read_file(&path, &ReadOptions::default()).unwrap();
-        assert_eq!(cap.resolution, TsResolution::Nano);
-        assert_eq!(cap.link, LinkType::RawIp);
-        assert_eq!(cap.snaplen, DEFAULT_SNAPLEN);
+        assert_eq!(cap.info.first_interface.expect("an interface").resolution, TsResolution::Nano);
+        assert_eq!(cap.info.first_interface.expect("an interface").link, LinkType::RawIp);
+        assert_eq!(cap.info.first_interface.expect("an interface").snaplen, DEFAULT_SNAPLEN);
         assert_eq!(cap.frames, frames);
     }
 

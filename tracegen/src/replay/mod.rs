@@ -6,6 +6,8 @@
 //! - [`clock`]: the calibrated TSC [`ReleaseClock`] and its hybrid sleep-then-spin wait;
 //! - [`source`]: where frames come from ([`FrameSource`]; [`PreloadedSource`] for a buffer in
 //!   memory);
+//! - [`streaming`]: [`StreamingSource`], a capture file read during the replay in bounded
+//!   batches by a reader thread;
 //! - [`sink`]: where they go ([`NullSink`], [`CaptureSink`], [`CollectingSink`]);
 //! - [`driver`]: [`replay`], the release loop.
 //!
@@ -22,6 +24,7 @@ pub mod driver;
 pub mod schedule;
 pub mod sink;
 pub mod source;
+pub mod streaming;
 
 use hdrhistogram::Histogram;
 use thiserror::Error;
@@ -31,6 +34,7 @@ pub use driver::{departure_histogram, replay};
 pub use schedule::{BufferSchedule, Pacing, PacingError, ReleaseSchedule, schedule_buffer};
 pub use sink::{CaptureSink, CollectingSink, NullSink, ReplaySink, SinkError};
 pub use source::{FrameSource, PreloadedSource, ReadStats, SourceError};
+pub use streaming::{StreamingSource, probe_capture};
 
 /// A frame released more than this late (ns) counts as late.
 pub const LATE_NS: u64 = 10_000;

@@ -232,7 +232,8 @@ mod tests {
             assert!(matches!(sink.accept(&raw, 0), Err(SinkError::Refused(_))));
             sink.finish().unwrap();
             if format == CaptureFormat::Pcap {
-                let cap = read_file(&path, &ReadOptions { strict: true }).unwrap();
+                let cap =
+                    read_file(&path, &ReadOptions { strict: true, ..Default::default() }).unwrap();
                 let got: Vec<_> = cap.frames.iter().map(|f| (f.bytes.len(), f.ts_ns)).collect();
                 assert_eq!(got, vec![(60, 1_000), (70, 1_001)]);
             }

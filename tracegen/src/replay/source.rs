@@ -1,6 +1,7 @@
 //! Where the replayer's frames come from: one pass over the trace per loop, in batches.
 //!
-//! [`PreloadedSource`] hands out a buffer already in memory, whole, once per loop.
+//! [`PreloadedSource`] hands out a buffer already in memory, whole, once per loop;
+//! [`super::StreamingSource`] reads a capture file in bounded batches during the replay.
 
 use std::time::Duration;
 
