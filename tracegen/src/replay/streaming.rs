@@ -278,7 +278,8 @@ mod tests {
             let mut preloaded = CollectingSink::default();
             replay(&mut PreloadedSource::new(&frames), &mut preloaded, &cfg, &mut |_| {}).unwrap();
             assert_eq!(streamed, preloaded);
-            assert_eq!(out.read.bytes, source.read_stats().bytes);
+            // The reader may have gone on reading ahead after the replay ended.
+            assert!(out.read.bytes <= source.read_stats().bytes);
         }
     }
 
