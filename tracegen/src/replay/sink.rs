@@ -94,6 +94,8 @@ pub struct CaptureSink {
     tmp: PathBuf,
     link: LinkType,
     writer: Option<CaptureWriter>,
+    /// The file was moved to its path: nothing temporary is left.
+    finished: bool,
 }
 
 impl CaptureSink {
@@ -131,7 +133,7 @@ impl CaptureSink {
                 PcapngWriter::new(out, link, snaplen, res, meta).map(CaptureWriter::Pcapng)
             }
         };
-        let mut sink = Self { path: path.to_path_buf(), tmp, link, writer: None };
+        let mut sink = Self { path: path.to_path_buf(), tmp, link, writer: None, finished: false };
         // On error, `sink` is dropped here and removes the temporary file.
         sink.writer = Some(writer.map_err(io_err)?);
         Ok(sink)
@@ -151,14 +153,16 @@ impl CaptureSink {
         let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
         file.sync_all().map_err(io_err)?;
         fs::rename(&self.tmp, &self.path).map_err(io_err)?;
+        self.finished = true;
         Ok(())
     }
 }
 
 impl Drop for CaptureSink {
     fn drop(&mut self) {
-        if self.writer.is_some() || !self.path.exists() {
-            // Unfinished (or failed while finishing): leave no temporary file behind.
+        if !self.finished {
+            // Unfinished (or failed while finishing): leave no temporary file behind. Best
+            // effort: the error that matters, if any, was returned already.
             let _ = fs::remove_file(&self.tmp);
         }
     }
