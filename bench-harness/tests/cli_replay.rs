@@ -145,9 +145,14 @@ fn limit_and_duration_stop_with_exact_counts() {
         assert_eq!(v["packets"], want as u64);
         assert_eq!(v["loops"], (want / 1000) as u64);
     }
-    // pcapng by extension.
-    ok(&["replay", s(&trace), "--limit", "10", "--topspeed", "--out", s(&out)]);
+    // pcapng by extension, and a pcapng capture replays like the pcap it came from.
+    ok(&["replay", s(&trace), "--loop", "0", "--limit", "1500", "--topspeed", "--out", s(&out)]);
     assert_eq!(&std::fs::read(&out).unwrap()[..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
+    let got = read(&out);
+    assert_eq!(got.len(), 1500);
+    let again = dir.path().join("again.pcap");
+    ok(&["replay", s(&out), "--topspeed", "--out", s(&again)]);
+    assert_eq!(read(&again), got);
 }
 
 #[test]

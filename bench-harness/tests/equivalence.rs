@@ -148,7 +148,7 @@ fn real_captures_match_the_reference() {
     }
     eprintln!(
         "real captures: {checked} files ({frames_total} frames) match the reference on {} \
-         configurations; {unreadable} files are not classic pcap",
+         configurations; {unreadable} files are unreadable (neither pcap nor pcapng, or damaged)",
         configs.len()
     );
     assert!(checked > 700, "only {checked} captures were checked");

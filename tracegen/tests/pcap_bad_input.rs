@@ -1,6 +1,6 @@
-//! The pcap reader on bad input: each failure is a typed error whose message names the file and
-//! the byte offset; a truncated capture keeps its complete records unless reading is strict; and
-//! no input makes it panic.
+//! The capture reader on bad input, classic pcap and pcapng: each failure is a typed error whose
+//! message names the file and the byte offset; a truncated capture keeps its complete records
+//! unless reading is strict; and no input makes it panic.
 
 use std::path::{Path, PathBuf};
 
@@ -75,16 +75,127 @@ fn text_file_is_bad_magic() {
     assert!(e.to_string().contains("68656c6c"), "{e}");
 }
 
+/// A little-endian pcapng section header block and one Ethernet interface (microseconds).
+fn pcapng_header() -> Vec<u8> {
+    let mut f = Vec::new();
+    ng_block(
+        &mut f,
+        0x0a0d_0d0a,
+        &[&0x1a2b_3c4du32.to_le_bytes()[..], &[1, 0, 0, 0], &[0xff; 8]].concat(),
+    );
+    ng_block(&mut f, 1, &[1, 0, 0, 0, 0, 0, 0, 0]);
+    f
+}
+
+/// Appends a pcapng block with `body` (a multiple of 4 bytes) and both lengths.
+fn ng_block(out: &mut Vec<u8>, block_type: u32, body: &[u8]) {
+    let total = (12 + body.len() as u32).to_le_bytes();
+    out.extend_from_slice(&block_type.to_le_bytes());
+    out.extend_from_slice(&total);
+    out.extend_from_slice(body);
+    out.extend_from_slice(&total);
+}
+
+/// Appends an enhanced packet block on interface 0 with `data` (a multiple of 4 bytes).
+fn ng_packet(out: &mut Vec<u8>, data: &[u8]) {
+    let len = (data.len() as u32).to_le_bytes();
+    let body = [&[0; 4][..], &[0, 0, 0, 0], &[7, 0, 0, 0], &len, &len, data].concat();
+    ng_block(out, 6, &body);
+}
+
 #[test]
-fn pcapng_has_its_own_error() {
+fn pcapng_files_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let mut shb = vec![0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a];
-    shb.resize(28, 0);
-    let p = write(dir.path(), "x.pcapng", &shb);
-    let e = read_file(&p, &LAX).unwrap_err();
-    assert!(matches!(e, CaptureError::Pcapng { .. }), "{e}");
-    assert!(e.to_string().contains("pcapng is not read yet"), "{e}");
-    assert_names(&e, &p, 0);
+    let mut data = pcapng_header();
+    ng_packet(&mut data, &[1, 2, 3, 4]);
+    let p = write(dir.path(), "x.pcapng", &data);
+    let cap = read_file(&p, &STRICT).unwrap();
+    assert_eq!(cap.info.format, tracegen::pcap::CaptureFormat::Pcapng);
+    assert_eq!(cap.frames.get(0).map(|f| (f.ts_ns, f.bytes)), Some((7_000, &[1u8, 2, 3, 4][..])));
+}
+
+#[test]
+fn pcapng_block_length_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = pcapng_header();
+    let second = data.len();
+    ng_packet(&mut data, &[1, 2, 3, 4]);
+    let trailer = data.len() - 4;
+    data[trailer..].copy_from_slice(&44u32.to_le_bytes());
+    ng_packet(&mut data, &[5, 6, 7, 8]);
+    let p = write(dir.path(), "mismatch.pcapng", &data);
+    for opts in [LAX, STRICT] {
+        let e = read_file(&p, &opts).unwrap_err();
+        assert!(
+            matches!(e, CaptureError::BlockLengthMismatch { leading: 36, trailing: 44, .. }),
+            "{e}"
+        );
+        assert_names(&e, &p, second as u64);
+    }
+}
+
+#[test]
+fn pcapng_truncated_block_keeps_complete_frames_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = pcapng_header();
+    ng_packet(&mut data, &[1, 2, 3, 4]);
+    let second = data.len();
+    ng_packet(&mut data, &[5, 6, 7, 8]);
+    // Ends inside the second block's data, then inside its header.
+    for cut in [data.len() - 1, second + 5] {
+        let p = write(dir.path(), "cut.pcapng", &data[..cut]);
+        let cap = read_file(&p, &LAX).unwrap();
+        assert_eq!(cap.frames.len(), 1);
+        assert_eq!(cap.info.truncated_at_offset, Some(second as u64));
+        assert_eq!(cap.info.warnings.len(), 1, "{:?}", cap.info.warnings);
+        assert!(cap.info.warnings[0].contains(&format!("byte offset {second}")));
+        let e = read_file(&p, &STRICT).unwrap_err();
+        assert!(matches!(e, CaptureError::TruncatedBlock { frames: 1, .. }), "{e}");
+        assert_names(&e, &p, second as u64);
+    }
+    // Inside the section header block that starts the file: an error either way.
+    for cut in [4, 11, 27] {
+        let p = write(dir.path(), "shb.pcapng", &data[..cut]);
+        for opts in [LAX, STRICT] {
+            let e = read_file(&p, &opts).unwrap_err();
+            assert!(matches!(e, CaptureError::TruncatedSectionHeader { expected: 28, .. }), "{e}");
+            assert_names(&e, &p, cut as u64);
+        }
+    }
+}
+
+#[test]
+fn pcapng_caplen_over_256_kib_and_over_snaplen() {
+    let mut data = pcapng_header();
+    ng_packet(&mut data, &vec![0; MAX_CAPLEN as usize]);
+    // Over the snaplen of 0 (no limit): fine; exactly the limit: fine.
+    let cap = read_bytes("limit.pcapng", &data, &STRICT).unwrap();
+    assert!(cap.info.warnings.is_empty(), "{:?}", cap.info.warnings);
+    let at = data.len();
+    ng_packet(&mut data, &vec![0; MAX_CAPLEN as usize + 4]);
+    let e = read_bytes("huge.pcapng", &data, &LAX).unwrap_err();
+    assert!(matches!(e, CaptureError::RecordTooLarge { record: 2, .. }), "{e}");
+    assert_names(&e, Path::new("huge.pcapng"), at as u64);
+    // A snaplen of 2: kept as captured, with a warning.
+    let mut data = pcapng_header();
+    let idb_snaplen = 28 + 12;
+    data[idb_snaplen..idb_snaplen + 4].copy_from_slice(&2u32.to_le_bytes());
+    ng_packet(&mut data, &[1, 2, 3, 4]);
+    let cap = read_bytes("snap.pcapng", &data, &STRICT).unwrap();
+    assert_eq!(cap.frames.captured_bytes(), 4);
+    assert!(cap.info.warnings[0].contains("snaplen"), "{:?}", cap.info.warnings);
+}
+
+#[test]
+fn pcapng_absurd_block_length_is_an_error_from_its_header() {
+    let mut data = pcapng_header();
+    let at = data.len();
+    data.extend_from_slice(&6u32.to_le_bytes());
+    data.extend_from_slice(&u32::MAX.to_le_bytes());
+    data.extend_from_slice(&[0; 64]);
+    let e = read_bytes("long.pcapng", &data, &LAX).unwrap_err();
+    assert!(matches!(e, CaptureError::BlockTooLong { length: u32::MAX, .. }), "{e}");
+    assert_names(&e, Path::new("long.pcapng"), at as u64);
 }
 
 #[test]
@@ -223,5 +334,48 @@ proptest! {
     #[test]
     fn arbitrary_whole_files_never_panic(data in proptest::collection::vec(any::<u8>(), 0..256)) {
         let _ = read_bytes("any.pcap", &data, &LAX);
+    }
+
+    #[test]
+    fn arbitrary_bytes_after_a_pcapng_header_never_panic(
+        tail in proptest::collection::vec(any::<u8>(), 0..4096),
+        strict in any::<bool>(),
+    ) {
+        let mut data = pcapng_header();
+        data.extend_from_slice(&tail);
+        let opts = ReadOptions { strict, ..Default::default() };
+        match read_bytes("fuzz.pcapng", &data, &opts) {
+            Ok(cap) => {
+                prop_assert!(cap.frames.captured_bytes() <= tail.len());
+                if let Some(off) = cap.info.truncated_at_offset {
+                    prop_assert!(off >= 48 && off < data.len() as u64);
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.contains(&format!("byte offset {}", e.offset())), "{}", msg);
+                prop_assert!(e.offset() >= 48 && e.offset() < data.len() as u64, "{}", msg);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_pcapng_blocks_never_panic(
+        blocks in proptest::collection::vec(
+            (0u32..8, proptest::collection::vec(any::<u8>(), 0..64)),
+            0..12,
+        ),
+        strict in any::<bool>(),
+    ) {
+        // Well-framed blocks of any type with any body: only their contents are wrong.
+        let mut data = pcapng_header();
+        for (block_type, mut body) in blocks {
+            body.resize(body.len().div_ceil(4) * 4, 0);
+            ng_block(&mut data, block_type, &body);
+        }
+        let opts = ReadOptions { strict, ..Default::default() };
+        if let Err(e) = read_bytes("blocks.pcapng", &data, &opts) {
+            prop_assert!(!matches!(e, CaptureError::Truncated { .. } | CaptureError::TruncatedBlock { .. }), "{}", e);
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! The parser against tshark: every frame of `../shared/pcaps/tshark_oracle.tsv` (tshark 4.0.17,
 //! IP defragmentation and TCP reassembly off) must agree on every field (wire length, captured
 //! length, IP version, source, destination, protocol, ports), except rows listed in
-//! `tshark_known_differences.tsv` with their reason. Frames outside the encapsulations the
-//! parser reads (pcapng files until the capture I/O issue, MPLS, PPPoE, ...) are skipped and
-//! counted by reason. A report per field and per (link type, IP version) is printed.
+//! `tshark_known_differences.tsv` with their reason. Captures are read in both formats (classic
+//! pcap and pcapng); frames outside the encapsulations the parser reads (MPLS, PPPoE, ...) are
+//! skipped and counted by reason. A report per field and per (link type, IP version) is
+//! printed, and every link type the parser reads must have been compared.
 //!
 //! `PKTSTREAM_ORACLE_PRINT=1` prints every disagreeing row in the known-differences format.
 
@@ -138,23 +139,27 @@ fn parser_agrees_with_tshark() {
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut field_agree = [0usize; 8];
     let mut per_class: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    // Oracle frames in readable captures, by capture format.
+    let mut compared_by_format: BTreeMap<&str, usize> = BTreeMap::new();
+    // Link types the parser reads of the frames the oracle lists.
+    let mut oracle_links: BTreeSet<String> = BTreeSet::new();
     let (mut compared, mut known_hit) = (0usize, BTreeSet::new());
     let mut failures = Vec::new();
     for (file, frames) in &rows {
         let cap = match read_file(&dir.join(file), &ReadOptions::default()) {
             Ok(c) => c,
             Err(e) => {
-                let why = match e {
-                    tracegen::pcap::CaptureError::Pcapng { .. } => {
-                        "pcapng file (read with the capture I/O issue)".to_string()
-                    }
-                    other => format!("capture not readable: {other}"),
-                };
-                *skipped.entry(why).or_default() += frames.len();
+                *skipped.entry(format!("capture not readable: {e}")).or_default() += frames.len();
                 continue;
             }
         };
+        *compared_by_format.entry(cap.info.format.name()).or_default() += frames.len();
         for row in frames {
+            if let Some(f) = cap.frames.get(row.frame - 1)
+                && f.link.is_supported()
+            {
+                oracle_links.insert(f.link.name());
+            }
             let Some(frame) = cap.frames.get(row.frame - 1) else {
                 failures.push(format!(
                     "{file} frame {}: the reader has only {} frames",
@@ -224,11 +229,23 @@ fn parser_agrees_with_tshark() {
     for ((link, ip), (n, ok)) in &per_class {
         eprintln!("  {link:<16} ip {ip}: {ok} of {n} frames agree on every field");
     }
+    for (format, n) in &compared_by_format {
+        eprintln!("  {format:<8} captures: {n} oracle frames read");
+    }
     let total_skipped: usize = skipped.values().sum();
     eprintln!("  skipped {total_skipped} frames:");
     for (why, n) in &skipped {
         eprintln!("    {n:>6}  {why}");
     }
     assert!(compared > 5000, "only {compared} frames compared");
+    assert!(
+        compared_by_format.get("pcapng").is_some_and(|&n| n > 0),
+        "no pcapng capture read: {compared_by_format:?}"
+    );
+    // Every link type the parser reads that the oracle has frames of was compared.
+    let compared_links: BTreeSet<&str> = per_class.keys().map(|(l, _)| l.as_str()).collect();
+    let missing: Vec<&String> =
+        oracle_links.iter().filter(|l| !compared_links.contains(l.as_str())).collect();
+    assert!(missing.is_empty(), "supported link types with no frame compared: {missing:?}");
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
 }

@@ -13,6 +13,7 @@
 use wire::FrameBuffer;
 
 use super::pcap_decoder::PcapDecoder;
+use super::pcapng_decoder::PcapngDecoder;
 use super::{CaptureError, CaptureFormat, InterfaceInfo, MAGIC_MICRO, MAGIC_NANO, MAGIC_PCAPNG};
 
 /// What a decoder knows of its capture once the bytes have ended.
@@ -68,6 +69,8 @@ pub(crate) trait UnitDecoder {
 pub(crate) enum CaptureDecoder {
     /// Classic pcap (either byte order and resolution).
     Pcap(PcapDecoder),
+    /// pcapng (sections in either byte order, any number of interfaces).
+    Pcapng(PcapngDecoder),
 }
 
 /// Bytes [`CaptureDecoder::detect`] needs.
@@ -95,7 +98,7 @@ impl CaptureDecoder {
         };
         let le = u32::from_le_bytes(magic);
         match le {
-            MAGIC_PCAPNG => Err(CaptureError::Pcapng { file: file() }),
+            MAGIC_PCAPNG => Ok(Self::Pcapng(PcapngDecoder::new(name))),
             m if [MAGIC_MICRO, MAGIC_NANO].contains(&m)
                 || [MAGIC_MICRO, MAGIC_NANO].contains(&m.swap_bytes()) =>
             {
@@ -111,6 +114,7 @@ impl UnitDecoder for CaptureDecoder {
     fn unit_len(&self, prefix: &[u8], offset: u64) -> Result<Option<usize>, CaptureError> {
         match self {
             Self::Pcap(d) => d.unit_len(prefix, offset),
+            Self::Pcapng(d) => d.unit_len(prefix, offset),
         }
     }
 
@@ -123,6 +127,7 @@ impl UnitDecoder for CaptureDecoder {
     ) -> Result<usize, CaptureError> {
         match self {
             Self::Pcap(d) => d.decode(data, offset, out),
+            Self::Pcapng(d) => d.decode(data, offset, out),
         }
     }
 
@@ -134,6 +139,7 @@ impl UnitDecoder for CaptureDecoder {
     ) -> Result<(DecodeSummary, Option<u64>), CaptureError> {
         match self {
             Self::Pcap(d) => d.finish(rest, offset, strict),
+            Self::Pcapng(d) => d.finish(rest, offset, strict),
         }
     }
 }

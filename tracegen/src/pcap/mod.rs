@@ -1,19 +1,23 @@
-//! Capture files: reading classic pcap (and, through the same reader, every format
-//! [`CaptureDecoder`](decode) knows) in streaming batches or whole; writing classic pcap and
-//! pcapng.
+//! Capture files: reading classic pcap and pcapng in streaming batches or whole; writing both.
 //!
 //! Reading is three layers, each in its own file:
 //! - [`load`]: how the bytes arrive ([`Loader`]): chunks of the file in order;
 //! - `decode`: one decoder per format cuts units (headers, records, blocks) out of those chunks
 //!   into a [`wire::FrameBuffer`], with every timestamp in nanoseconds and every frame's link
-//!   type;
+//!   type. The format comes from the magic number: `pcap_decoder` reads classic pcap (either
+//!   byte order, microseconds or nanoseconds); `pcapng_decoder` reads pcapng (sections in
+//!   either byte order, any number of interfaces of any link types and `if_tsresol`,
+//!   enhanced, simple and obsolete packet blocks; other blocks skipped and counted). Frames of
+//!   link types the parser does not read keep their number ([`wire::LinkType::Other`]) and are
+//!   counted `unparsed` downstream;
 //! - `reader`: [`CaptureReader`] joins the two (a unit split across chunks is gathered in a
 //!   carry of at most one unit), and [`read_file`] / [`read_bytes`] read a whole capture.
 //!
-//! A capture that ends inside a record yields every complete record, a warning and
-//! [`CaptureInfo::truncated_at_offset`]; with [`ReadOptions::strict`] that is
-//! [`CaptureError::Truncated`]. A missing, empty or unrecognised file is an error whose message
-//! names the file and the byte offset.
+//! A capture that ends inside a record (a pcapng block) yields every complete record, a warning
+//! and [`CaptureInfo::truncated_at_offset`]; with [`ReadOptions::strict`] that is
+//! [`CaptureError::Truncated`] ([`CaptureError::TruncatedBlock`] for pcapng). A missing, empty
+//! or unrecognised file, and a record or block whose lengths cannot be trusted, is an error
+//! whose message names the file and the byte offset.
 //!
 //! Two writers, both little-endian and nanosecond resolution by default:
 //!
@@ -32,6 +36,7 @@ mod decode;
 mod error;
 pub mod load;
 mod pcap_decoder;
+mod pcapng_decoder;
 mod pcapng_writer;
 mod reader;
 mod writer;
@@ -52,6 +57,11 @@ pub use writer::{PcapWriter, write_capture, write_file};
 /// The largest captured length of a record the reader accepts (libpcap's and Wireshark's
 /// limit); a record claiming more means the rest of the file cannot be trusted.
 pub const MAX_CAPLEN: u32 = 262_144;
+
+/// The largest total length of a pcapng block the reader accepts (16 MiB): it holds at most one
+/// block in memory at a time, and a packet block never needs more than [`MAX_CAPLEN`] plus its
+/// options. A block claiming more means the rest of the file cannot be trusted.
+pub const MAX_BLOCK_LEN: u32 = 16 * 1024 * 1024;
 
 /// The snapshot length [`write_file`] writes in the file header (tcpdump's default).
 pub const DEFAULT_SNAPLEN: u32 = MAX_CAPLEN;
@@ -110,6 +120,11 @@ impl TsResolution {
 }
 
 /// What an interface (the file header, for classic pcap) says of its frames.
+///
+/// For a pcapng interface, `resolution` is [`TsResolution::Micro`] where its `if_tsresol` unit is
+/// a whole number of microseconds (10^-n or 2^-n s with n <= 6), else
+/// [`TsResolution::Nano`]: the coarser of the two that loses nothing of what the interface
+/// records (frames carry nanoseconds either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterfaceInfo {
     /// Link type of its frames.
@@ -127,8 +142,8 @@ pub enum CaptureFormat {
     /// Classic pcap (libpcap's format): one file header, then one record per frame.
     #[default]
     Pcap,
-    /// pcapng: a section header block, one interface description block, then one enhanced
-    /// packet block per frame.
+    /// pcapng: blocks in sections; the writer makes one section header block, one interface
+    /// description block, then one enhanced packet block per frame.
     Pcapng,
 }
 

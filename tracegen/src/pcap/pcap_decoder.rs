@@ -92,15 +92,15 @@ fn read_u32(big_endian: bool, b: [u8; 4]) -> u32 {
 
 /// How many records had one oddity, and where the first was.
 #[derive(Clone, Copy, Debug, Default)]
-struct Tally {
-    count: u64,
-    first_record: u64,
-    first_offset: u64,
+pub(super) struct Tally {
+    pub(super) count: u64,
+    pub(super) first_record: u64,
+    pub(super) first_offset: u64,
 }
 
 impl Tally {
     #[cold]
-    fn note(&mut self, record: u64, offset: u64) {
+    pub(super) fn note(&mut self, record: u64, offset: u64) {
         if self.count == 0 {
             self.first_record = record;
             self.first_offset = offset;

@@ -226,7 +226,7 @@ fn invalid(msg: String) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pcap::{CaptureError, ReadOptions, read_bytes};
+    use crate::pcap::{CaptureFormat, ReadOptions, read_bytes};
 
     fn meta(application: &str, comment: Option<&str>) -> CaptureMeta {
         CaptureMeta { application: application.into(), comment: comment.map(Into::into) }
@@ -503,8 +503,8 @@ mod tests {
     }
 
     #[test]
-    fn the_reader_recognises_the_output_as_pcapng() {
-        let w = PcapngWriter::new(
+    fn the_reader_reads_the_output_back() {
+        let mut w = PcapngWriter::new(
             Vec::new(),
             LinkType::Ethernet,
             0,
@@ -512,8 +512,11 @@ mod tests {
             &meta("t", None),
         )
         .unwrap();
+        w.write_frame(1_234_567_891, 80, &[1, 2, 3]).unwrap();
         let b = w.into_inner();
-        let err = read_bytes("mem.pcapng", &b, &ReadOptions::default()).unwrap_err();
-        assert!(matches!(err, CaptureError::Pcapng { .. }), "{err}");
+        let cap = read_bytes("mem.pcapng", &b, &ReadOptions::default()).unwrap();
+        assert_eq!(cap.info.format, CaptureFormat::Pcapng);
+        let f = cap.frames.get(0).unwrap();
+        assert_eq!((f.ts_ns, f.wire_len, f.bytes), (1_234_567_000, 80, &[1u8, 2, 3][..]));
     }
 }
