@@ -44,6 +44,11 @@ pub struct EngineConfig {
     pub ring_size: usize,
     /// RSS function over the receive rings.
     pub rss: RssFunction,
+    /// `--unique-ip`: loops 1, 2, ... carry new flows. Each parsed record of loop `k >= 1` has
+    /// its addresses rewritten ([`wire::unique_ip::rewrite_record`]) after the NIC chose its
+    /// ring, so ring assignment is the first loop's.
+    #[serde(default)]
+    pub unique_ip: bool,
     /// When frames become visible in the rings.
     #[serde(skip)]
     pub release: Release,
@@ -65,6 +70,7 @@ impl EngineConfig {
             loops: 1,
             ring_size: DEFAULT_RING_SIZE,
             rss: RssFunction::default(),
+            unique_ip: false,
             release: Release::TopSpeed,
         }
     }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod pcap;
 pub mod profile;
 pub mod profile_file;
+pub mod replay;
 pub mod scenario;
 
 pub use generator::{

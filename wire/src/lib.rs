@@ -10,7 +10,8 @@
 //! - [`build`]: packet builders for the trace generator and for tests;
 //! - [`dns`]: a DNS message builder and the bounded, never-panicking DNS view the payload
 //!   queries read;
-//! - [`sonata`]: the alarm rules, thresholds and windows the queries and the ground truth share.
+//! - [`sonata`]: the alarm rules, thresholds and windows the queries and the ground truth share;
+//! - [`unique_ip`]: the per-loop address rewrite of `--unique-ip` (records and frames).
 
 pub mod build;
 pub mod checksum;
@@ -24,6 +25,7 @@ pub mod proto;
 pub mod record;
 pub mod rss;
 pub mod sonata;
+pub mod unique_ip;
 
 pub use flow::{FlowKey, FlowKeyV4, FlowKeyV6};
 pub use frames::{Frame, FrameBuffer, FrameMeta};

@@ -127,7 +127,7 @@ pub fn parse_frame_into(
 /// Where the network layer begins for the link types other than Ethernet (kept out of line so
 /// the Ethernet path stays short).
 #[inline(never)]
-fn network_layer(link: LinkType, bytes: &[u8]) -> Result<NetworkLayer, Unparsed> {
+pub(crate) fn network_layer(link: LinkType, bytes: &[u8]) -> Result<NetworkLayer, Unparsed> {
     let raw = |protocol| NetworkLayer { protocol, offset: 0 };
     match link {
         LinkType::Ethernet => ethernet::network_layer(bytes),

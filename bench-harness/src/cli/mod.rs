@@ -1,6 +1,8 @@
 //! Command-line interface: the subcommands and their flags (`DESIGN.md`, "The command line").
 
 mod gen_cmd;
+mod pacing_args;
+mod replay_cmd;
 mod reproduce_cmd;
 mod run_cmd;
 mod trace_stats_cmd;
@@ -8,6 +10,8 @@ mod trace_stats_cmd;
 use clap::{Parser, Subcommand};
 
 pub use gen_cmd::GenArgs;
+pub use pacing_args::RateArgs;
+pub use replay_cmd::ReplayArgs;
 pub use reproduce_cmd::ReproduceArgs;
 pub use run_cmd::{RunArgs, report, summary};
 pub use trace_stats_cmd::TraceStatsArgs;
@@ -30,6 +34,9 @@ pub enum Command {
     /// Read a capture and print packets, bytes, flows, sizes, rate, link types, flow lengths,
     /// top talkers, protocol mix and host fan-out per second.
     TraceStats(TraceStatsArgs),
+    /// Replay a capture on a schedule (original timing, Mb/s, pps, top speed) into a null
+    /// sink or a capture file, and measure how well the schedule was kept.
+    Replay(ReplayArgs),
     /// Run a query over a trace on a topology and measure it.
     Run(RunArgs),
     /// Reproduce the papers' flow-counter experiment on this machine: results and a figure.
@@ -41,6 +48,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Gen(args) => gen_cmd::run(&args),
         Command::TraceStats(args) => trace_stats_cmd::run(&args),
+        Command::Replay(args) => replay_cmd::run(&args),
         Command::Run(args) => run_cmd::run(&args),
         Command::Reproduce(args) => reproduce_cmd::run(&args),
     }

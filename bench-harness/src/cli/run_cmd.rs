@@ -1,6 +1,7 @@
 //! `pktstream run`: one query over one trace on one topology, measured.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
@@ -8,12 +9,15 @@ use engine::config::{DEFAULT_BATCH, DEFAULT_QUEUE_CAPACITY};
 use engine::plan::Topology;
 use engine::query::AppKind;
 use engine::queue::QueueKind;
-use engine::runtime::nic::DEFAULT_RING_SIZE;
+use engine::runtime::nic::{DEFAULT_RING_SIZE, Release};
 use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, RunOutcome};
 use tracegen::Profile;
 use tracegen::pcap::Loader;
+use tracegen::replay::{Pacing, schedule_buffer};
+use wire::FrameBuffer;
 
+use super::pacing_args::RateArgs;
 use crate::results::schema::{LatencySummary, ResultsFile, RunConfig, RunReport, WorkerReport};
 use crate::results::{provenance, write_atomic, write_json};
 use crate::traces;
@@ -57,6 +61,14 @@ pub struct RunArgs {
     /// Replay the trace this many times (timestamps shifted by the trace span each loop).
     #[arg(long = "loop", default_value_t = 1)]
     pub loops: u64,
+    /// Release frames into the receive rings at a rate (default: top speed, each frame when
+    /// its worker asks).
+    #[command(flatten)]
+    pub rate: RateArgs,
+    /// Rewrite the addresses of loops 1, 2, ... after the NIC chose each frame's ring, so every
+    /// loop carries new flows on the same workers.
+    #[arg(long)]
+    pub unique_ip: bool,
     /// Receive ring size in frames.
     #[arg(long, default_value_t = DEFAULT_RING_SIZE)]
     pub ring_size: usize,
@@ -93,8 +105,33 @@ impl RunArgs {
         cfg.pin = self.pin.parse::<PinPlan>()?;
         cfg.loops = self.loops;
         cfg.ring_size = self.ring_size;
+        cfg.unique_ip = self.unique_ip;
+        if let Some(p) = self.rate.pacing() {
+            p.validate()?;
+        }
         Ok(cfg)
     }
+
+    /// The pacing of the release clock: `--mbps`, `--pps` or `--multiplier`, else top speed.
+    pub fn pacing(&self) -> Pacing {
+        self.rate.pacing().unwrap_or(Pacing::TopSpeed)
+    }
+}
+
+/// Sets the engine's release clock for `pacing` over `frames` (top speed leaves it as it is)
+/// and returns the offered rate in Mpps: one loop's frames over its span.
+pub fn set_release(
+    cfg: &mut EngineConfig,
+    frames: &FrameBuffer,
+    pacing: Pacing,
+) -> anyhow::Result<Option<f64>> {
+    if !pacing.is_paced() {
+        return Ok(None);
+    }
+    let s = schedule_buffer(frames, pacing)?;
+    let offered = (s.span_ns > 0).then(|| frames.len() as f64 / s.span_ns as f64 * 1e3);
+    cfg.release = Release::Scheduled { times: Arc::from(s.times), span_ns: s.span_ns };
+    Ok(offered)
 }
 
 /// Builds the report of an outcome.
@@ -159,7 +196,7 @@ pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u6
 }
 
 pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let cfg = args.engine_config()?;
+    let mut cfg = args.engine_config()?;
     // Refuse an impossible topology before loading anything.
     let plan = engine::plan::Plan::build(cfg.topology, cfg.workers, cfg.app)?;
     if args.explain {
@@ -174,8 +211,10 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --trace FILE or --profile NAME"),
     };
     let trace = traces::load(&path, args.strict, args.loader)?;
+    let offered_mpps = set_release(&mut cfg, &trace.capture.frames, args.pacing())?;
     let outcome = engine::run(&trace.capture.frames, &cfg)?;
-    let rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
+    let mut rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
+    rep.offered_mpps = offered_mpps;
     println!("{}", summary(&rep, &outcome));
     if let Some(dump) = &args.dump {
         write_atomic(dump, outcome.output.to_csv().as_bytes())
@@ -198,6 +237,8 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             ring_size: cfg.ring_size,
             loader: trace.capture.info.loader.loader,
             loader_fallback_reason: trace.capture.info.loader.fallback_reason.clone(),
+            pacing: args.pacing(),
+            unique_ip: cfg.unique_ip,
         };
         let prov = provenance::collect(
             args.machine.as_deref(),
@@ -249,6 +290,10 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
         r.latency_ns.max,
         r.cpu_ns_per_packet,
     );
+    if let Some(offered) = r.offered_mpps {
+        let dropped: u64 = r.dropped_by_reason.values().sum();
+        s.push_str(&format!("\n  paced: offered {offered:.3} Mpps, {dropped} dropped"));
+    }
     if o.output.table_grows > 0 {
         s.push_str(&format!(
             "\n  flow tables grew {} time(s) under the clock",

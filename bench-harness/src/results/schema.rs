@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tracegen::pcap::Loader;
+use tracegen::replay::Pacing;
 
 /// Version of this schema; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -286,7 +287,7 @@ pub struct WindowFan {
 
 /// The serialised configuration of one engine run, as `run --config`, suites and results
 /// describe it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
     /// Query application (`flow-counter`, ...).
     pub app: String,
@@ -320,6 +321,17 @@ pub struct RunConfig {
     /// Why the loader asked for could not be used, where it fell back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loader_fallback_reason: Option<String>,
+    /// How frames are released into the rings (`top-speed` unless `--mbps`, `--pps` or
+    /// `--multiplier` was given).
+    #[serde(default = "top_speed")]
+    pub pacing: Pacing,
+    /// Whether loops 1, 2, ... had their addresses rewritten (`--unique-ip`).
+    #[serde(default)]
+    pub unique_ip: bool,
+}
+
+fn top_speed() -> Pacing {
+    Pacing::TopSpeed
 }
 
 /// Percentiles of a latency distribution in nanoseconds.
@@ -407,4 +419,81 @@ impl RunReport {
         let dropped: u64 = self.dropped_by_reason.values().sum();
         self.packets == self.processed + self.unparsed + dropped
     }
+}
+
+/// The serialised configuration of one `replay`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplayConfig {
+    /// The capture replayed.
+    pub file: String,
+    /// How frames were spaced.
+    pub pacing: Pacing,
+    /// Loops asked for (0: until the duration or the limit).
+    pub loops: u64,
+    /// Whether loops 1, 2, ... had their addresses rewritten.
+    pub unique_ip: bool,
+    /// `--duration`, in seconds.
+    pub duration_s: Option<f64>,
+    /// `--limit`, in frames.
+    pub limit: Option<u64>,
+    /// `--stats`, in seconds.
+    pub stats_s: Option<f64>,
+    /// Whether the file was read whole before the clock started (else streamed).
+    pub preload: bool,
+    /// The capture the re-timed frames were written to, if any.
+    pub out: Option<String>,
+    /// Whether a truncated capture was an error.
+    pub strict: bool,
+}
+
+/// Departure error percentiles in nanoseconds (`DESIGN.md`, "departure_error_ns").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartureSummary {
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Largest.
+    pub max: u64,
+    /// Frames measured: every paced frame; 0 at top speed, where the error is 0 by definition.
+    pub samples: u64,
+}
+
+/// What `replay` measures (`DESIGN.md`'s field list, and the pacing it was asked for).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplayReport {
+    /// The pacing, as text (`10000 Mb/s`, `top speed`, ...).
+    pub pacing: String,
+    /// Packets per second the schedule offers (`None` at top speed, or where it is not known:
+    /// a replay stopped inside its first loop at original timing).
+    pub target_pps: Option<f64>,
+    /// Wire Gb/s the schedule offers (as `target_pps`).
+    pub target_gbps: Option<f64>,
+    /// Frames released into the sink.
+    pub packets: u64,
+    /// Sum of their wire lengths (`orig_len`).
+    pub bytes: u64,
+    /// Frames the sink refused (it could not write them); 0 for the null sink.
+    pub dropped: u64,
+    /// From the clock start to the end of what was offered, seconds.
+    pub duration_s: f64,
+    /// `packets / duration_s`.
+    pub achieved_pps: f64,
+    /// `bytes * 8 / duration_s / 1e9`.
+    pub achieved_gbps: f64,
+    /// Actual minus scheduled release of every paced frame.
+    pub departure_error_ns: DepartureSummary,
+    /// Frames released more than 10 us late.
+    pub late: u64,
+    /// Loops completed.
+    pub loops: u64,
+    /// Why the replay stopped: `loops`, `limit`, `duration` or `empty-trace`.
+    pub stopped_by: String,
+    /// Time spent reading the file: before the clock with `--preload`, during the replay when
+    /// streaming.
+    pub load_s: f64,
+    /// File bytes read over `load_s`, in GB/s.
+    pub load_gbytes_per_s: f64,
+    /// Offset where the capture was cut short, if it was.
+    pub truncated_at_offset: Option<u64>,
 }

@@ -148,7 +148,9 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
         senders[from].push(tx);
         receivers[e] = Some(rx);
     }
-    let total_flows = rings.total_flows();
+    // With --unique-ip every loop brings new flows: size the tables for all of them.
+    let flow_copies = if cfg.unique_ip { cfg.loops } else { 1 };
+    let total_flows = rings.total_flows().times(flow_copies);
     let flush = FlushPolicy { batch: cfg.batch, timeout_ns: cfg.flush_timeout_ns };
     let mut stages = Vec::with_capacity(plan.threads.len());
     for (i, t) in plan.threads.iter().enumerate() {
@@ -171,7 +173,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
             Output::Query => {
                 // An RSS ring's flows are known; behind a router, flows spread over the workers.
                 let flows = match t.input {
-                    Input::Ring(r) => rings.rings[r].flows,
+                    Input::Ring(r) => rings.rings[r].flows.times(flow_copies),
                     // Behind a router a worker gets about 1/W of the flows; allow 25% skew.
                     Input::Edge(_) => FlowEstimate {
                         v4: total_flows.v4 * 5 / (4 * workers) + 64,
@@ -206,7 +208,12 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
                         return None;
                     }
                     let clock = clock_cell.get().cloned().unwrap_or_else(RunClock::start_now);
-                    let env = StageEnv { clock, batch: cfg.batch, wait: cfg.wait };
+                    let env = StageEnv {
+                        clock,
+                        batch: cfg.batch,
+                        wait: cfg.wait,
+                        unique_ip: cfg.unique_ip,
+                    };
                     let cpu0 = cpu::thread_cpu_ns();
                     let mut r = run_stage(&env, input, output, m);
                     r.metrics.cpu_ns = cpu::thread_cpu_ns().saturating_sub(cpu0);

@@ -124,8 +124,18 @@ pub struct Taken<'a> {
     pub frames: &'a [u32],
     /// Nanoseconds to add to their timestamps (the loop's shift).
     pub ts_shift_ns: u64,
+    /// The loop the frames belong to (0 first): `--unique-ip` rewrites the addresses of loops
+    /// 1, 2, ... after parsing.
+    pub loop_idx: u64,
     /// Release time of the first frame (clock ns): the take time at top speed.
     pub released_ns: u64,
+}
+
+impl Taken<'_> {
+    /// An empty run: nothing released by `now_ns`.
+    fn none(now_ns: u64) -> Self {
+        Self { first: 0, frames: &[], ts_shift_ns: 0, loop_idx: 0, released_ns: now_ns }
+    }
 }
 
 /// One worker's view of its receive ring.
@@ -197,11 +207,12 @@ impl<'a> RxRing<'a> {
         match &self.release {
             Release::TopSpeed => {
                 if self.loop_idx >= self.loops || self.order.is_empty() {
-                    return Taken { first: 0, frames: &[], ts_shift_ns: 0, released_ns: now_ns };
+                    return Taken::none(now_ns);
                 }
                 let start = self.pos;
                 let end = (start + max).min(self.order.len());
-                let shift = self.loop_idx * self.span_ns;
+                let loop_idx = self.loop_idx;
+                let shift = loop_idx * self.span_ns;
                 self.pos = end;
                 if end == self.order.len() {
                     self.pos = 0;
@@ -211,6 +222,7 @@ impl<'a> RxRing<'a> {
                     first: start,
                     frames: &order[start..end],
                     ts_shift_ns: shift,
+                    loop_idx,
                     released_ns: now_ns,
                 }
             }
@@ -219,7 +231,7 @@ impl<'a> RxRing<'a> {
                 self.slots.admit(times, span, order, self.loops, now_ns);
                 // Take a run from one loop: consecutive positions of the ring's buffer.
                 let Some(&(lp, first)) = self.slots.arrived.front() else {
-                    return Taken { first: 0, frames: &[], ts_shift_ns: 0, released_ns: now_ns };
+                    return Taken::none(now_ns);
                 };
                 let released = times[order[first] as usize] + lp * span;
                 let mut n = 0;
@@ -231,6 +243,7 @@ impl<'a> RxRing<'a> {
                     first,
                     frames: &order[first..first + n],
                     ts_shift_ns: lp * self.span_ns,
+                    loop_idx: lp,
                     released_ns: released,
                 }
             }
@@ -289,7 +302,7 @@ mod tests {
         let b = r.take(2, 0);
         assert_eq!((b.first, b.frames), (2, &[7u32][..]));
         let c = r.take(5, 0);
-        assert_eq!((c.frames, c.ts_shift_ns), (&[3u32, 5, 7][..], 100));
+        assert_eq!((c.frames, c.ts_shift_ns, c.loop_idx), (&[3u32, 5, 7][..], 100, 1));
         assert!(r.is_done());
         assert!(r.take(5, 0).frames.is_empty());
         assert_eq!(r.dropped_ring_full(), 0);
@@ -339,6 +352,7 @@ mod tests {
         assert_eq!((t.frames, t.released_ns), (&[2u32, 3][..], 20));
         let t = r.take(8, 1000);
         assert_eq!((t.frames, t.ts_shift_ns, t.released_ns), (&[0u32, 1, 2, 3][..], 40, 40));
+        assert_eq!(t.loop_idx, 1);
         assert!(r.is_done());
         assert_eq!(r.dropped_ring_full(), 0);
     }

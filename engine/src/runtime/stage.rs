@@ -1,7 +1,7 @@
 //! The one generic thread loop: take records from the input, hand them to the output, wait with
 //! the wait strategy when there is nothing to do, and account for every frame.
 
-use wire::{PacketRecord, parse_frame_into, rss};
+use wire::{PacketRecord, parse_frame_into, rss, unique_ip};
 
 use super::clock::RunClock;
 use super::nic::RxRing;
@@ -58,9 +58,18 @@ pub(crate) struct StageEnv {
     pub(crate) clock: RunClock,
     pub(crate) batch: usize,
     pub(crate) wait: WaitStrategy,
+    /// `--unique-ip`: rewrite the addresses of records of loops 1, 2, ... (see [`run_stage`]).
+    pub(crate) unique_ip: bool,
 }
 
 /// Runs one thread of a plan to the end of its input.
+///
+/// With `--unique-ip` ([`StageEnv::unique_ip`]), the records parsed from a ring's frames of loop
+/// `k >= 1` get their addresses rewritten by [`unique_ip::rewrite_record`] right after parsing:
+/// AFTER the NIC chose the frame's ring (by RSS over the original addresses, before the clock),
+/// so every packet keeps its original ring and worker while its flow is new to the query. The
+/// rewrite is one pass over the take's records, skipped for loop 0 and when the flag is off
+/// (one branch per take, nothing per record).
 pub(crate) fn run_stage(
     env: &StageEnv,
     mut input: StageInput<'_>,
@@ -98,6 +107,11 @@ pub(crate) fn run_stage(
                                 n += 1;
                             }
                             Err(reason) => m.count_unparsed(reason),
+                        }
+                    }
+                    if env.unique_ip && taken.loop_idx > 0 {
+                        for r in &mut scratch[..n] {
+                            unique_ip::rewrite_record(r, taken.loop_idx);
                         }
                     }
                     let records = &scratch[..n];

@@ -30,7 +30,21 @@ pub struct FlowEstimate {
     pub v6: usize,
 }
 
+/// The most flows [`FlowEstimate::times`] sizes a table for in advance (about 256 MiB of IPv4
+/// entries); past it the table grows under the clock, which the run reports.
+pub const MAX_PRESIZED_FLOWS: usize = 1 << 23;
+
 impl FlowEstimate {
+    /// The estimate for `copies` disjoint copies of these flows (`--unique-ip` over `copies`
+    /// loops), each version at most [`MAX_PRESIZED_FLOWS`].
+    pub fn times(self, copies: u64) -> Self {
+        let scale = |n: usize| {
+            n.saturating_mul(usize::try_from(copies).unwrap_or(usize::MAX))
+                .min(MAX_PRESIZED_FLOWS.max(n))
+        };
+        Self { v4: scale(self.v4), v6: scale(self.v6) }
+    }
+
     /// Both versions together.
     pub fn total(&self) -> usize {
         self.v4 + self.v6
