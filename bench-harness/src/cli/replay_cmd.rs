@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use tracegen::pcap::{CaptureFormat, CaptureInfo, CaptureMeta, ReadOptions, read_file};
+use tracegen::pcap::{
+    CaptureFormat, CaptureInfo, CaptureMeta, Loader, LoaderUsed, ReadOptions, read_file,
+};
 use tracegen::replay::{
     CaptureSink, FrameSource, NullSink, Pacing, PreloadedSource, ReadStats, ReplayConfig,
     ReplayOutcome, ReplayStats, StopReason, StreamingSource, probe_capture, replay,
@@ -22,6 +24,7 @@ use wire::LinkType;
 use super::pacing_args::RateArgs;
 use crate::results::schema::{self, DepartureSummary, ReplayReport, ResultsFile};
 use crate::results::{provenance, write_json};
+use crate::traces;
 
 /// Flags of `pktstream replay`.
 #[derive(Debug, Args, Clone)]
@@ -66,6 +69,10 @@ pub struct ReplayArgs {
     /// Machine id for the results' provenance.
     #[arg(long)]
     pub machine: Option<String>,
+    /// How to load the capture: io_uring, mmap or read (falls back to read, saying why, where
+    /// the one asked for cannot work).
+    #[arg(long, default_value_t = Loader::default())]
+    pub loader: Loader,
 }
 
 impl ReplayArgs {
@@ -102,6 +109,7 @@ struct CaptureFacts {
     link: LinkType,
     snaplen: u32,
     truncated_at_offset: Option<u64>,
+    loader: LoaderUsed,
 }
 
 impl CaptureFacts {
@@ -112,6 +120,7 @@ impl CaptureFacts {
             link: interface.map_or(LinkType::Ethernet, |i| i.link),
             snaplen: interface.map_or(0, |i| i.snaplen),
             truncated_at_offset: info.truncated_at_offset,
+            loader: info.loader.clone(),
         }
     }
 }
@@ -124,25 +133,29 @@ fn print_warnings(info: &CaptureInfo) {
 
 pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<()> {
     let cfg = args.replay_config()?;
-    let opts = ReadOptions { strict: args.strict, ..Default::default() };
+    let opts = ReadOptions { strict: args.strict, loader: args.loader };
     if args.preload {
         let t0 = Instant::now();
         let capture = read_file(&args.file, &opts)?;
         let load = ReadStats { busy: t0.elapsed(), bytes: capture.info.file_bytes };
         print_warnings(&capture.info);
+        traces::report_fallback(&args.file, args.loader, &capture.info.loader);
         let facts = CaptureFacts::of(&capture.info);
         let mut source = PreloadedSource::new(&capture.frames);
         let outcome = replay_to_sink(&mut source, args, &cfg, &facts)?;
         finish(args, &cfg, &facts, &outcome, load)
     } else {
         // The file header is checked (and the link type learnt) before the clock starts.
-        let mut facts = CaptureFacts::of(&probe_capture(&args.file, &opts)?);
+        let probe = probe_capture(&args.file, &opts)?;
+        traces::report_fallback(&args.file, args.loader, &probe.loader);
+        let mut facts = CaptureFacts::of(&probe);
         let mut source = StreamingSource::open(&args.file, &opts, cfg.loops)
             .context("cannot start the capture reader thread")?;
         let outcome = replay_to_sink(&mut source, args, &cfg, &facts)?;
         if let Some(info) = source.first_pass_info() {
             print_warnings(info);
             facts.truncated_at_offset = info.truncated_at_offset;
+            facts.loader = info.loader.clone();
         }
         drop(source);
         finish(args, &cfg, &facts, &outcome, outcome.read)
@@ -210,6 +223,8 @@ fn finish(
             preload: args.preload,
             out: args.out.as_ref().map(|p| p.display().to_string()),
             strict: args.strict,
+            loader: facts.loader.loader,
+            loader_fallback_reason: facts.loader.fallback_reason.clone(),
         };
         write_json(json, &ResultsFile::new(prov, config, rep))?;
     }

@@ -444,6 +444,12 @@ pub struct ReplayConfig {
     pub out: Option<String>,
     /// Whether a truncated capture was an error.
     pub strict: bool,
+    /// The loader that read the capture (the one asked for, unless it fell back).
+    #[serde(default)]
+    pub loader: Loader,
+    /// Why the loader asked for could not be used, where it fell back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader_fallback_reason: Option<String>,
 }
 
 /// Departure error percentiles in nanoseconds (`DESIGN.md`, "departure_error_ns").

@@ -96,6 +96,7 @@ struct Slot {
 /// only bytes the kernel wrote are ever read.
 struct BufferArena {
     base: *mut u8,
+    count: usize,
     len: usize,
     layout: Layout,
 }
@@ -110,13 +111,15 @@ impl BufferArena {
         if base.is_null() {
             alloc::handle_alloc_error(layout);
         }
-        Ok(Self { base, len, layout })
+        Ok(Self { base, count, len, layout })
     }
 
-    /// The start of buffer `i`.
+    /// The start of buffer `i` (`i < count`).
     fn ptr(&self, i: usize) -> *mut u8 {
-        // SAFETY: callers pass i < count, so the offset stays inside the allocation.
-        unsafe { self.base.add(i * self.len) }
+        debug_assert!(i < self.count, "buffer {i} of {}", self.count);
+        // In bounds for every i < count; computing the address is safe either way, and only
+        // the callers' reads and writes through it need it in bounds.
+        self.base.wrapping_add(i * self.len)
     }
 }
 
@@ -185,7 +188,10 @@ impl UringSource {
         for slot in 0..count {
             source.request_next(slot);
         }
-        source.submit().map_err(OpenError::File)?;
+        // A kernel (or a seccomp filter) may allow the ring's setup but refuse its use.
+        source
+            .submit()
+            .map_err(|e| OpenError::Unavailable(format!("io_uring_enter failed: {e}")))?;
         Ok(source)
     }
 
@@ -207,8 +213,8 @@ impl UringSource {
         let s = &mut self.slots[slot];
         let offset = s.chunk * self.buffer_len as u64 + s.filled as u64;
         let len = self.buffer_len - s.filled;
-        // SAFETY: `filled < buffer_len`, so the pointer stays inside buffer `slot`.
-        let ptr = unsafe { self.buffers.ptr(slot).add(s.filled) };
+        // `filled < buffer_len`, so the pointer stays inside buffer `slot`.
+        let ptr = self.buffers.ptr(slot).wrapping_add(s.filled);
         // Buffers are at most MAX_BUFFER_LEN (1 GiB) long, so the length fits.
         let len = len as u32;
         let mut read = opcode::Read::new(types::Fd(self.file.as_raw_fd()), ptr, len)
