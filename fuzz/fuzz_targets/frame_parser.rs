@@ -20,16 +20,7 @@ use libfuzzer_sys::fuzz_target;
 use wire::{Frame, LinkType};
 
 /// The link types the parser reads, in the order the selector byte picks them (`sel % 8`).
-const SUPPORTED: [LinkType; 8] = [
-    LinkType::Ethernet,
-    LinkType::BsdLoopback,
-    LinkType::OpenBsdLoopback,
-    LinkType::RawIp,
-    LinkType::RawIpv4,
-    LinkType::RawIpv6,
-    LinkType::LinuxSll,
-    LinkType::LinuxSll2,
-];
+const SUPPORTED: [LinkType; 8] = LinkType::SUPPORTED;
 
 /// Selector bytes from this one on pick an unsupported link type.
 const FIRST_OTHER: u8 = 224;

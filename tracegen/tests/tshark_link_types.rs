@@ -17,16 +17,7 @@ use tracegen::pcap::{CaptureFormat, ReadOptions, read_file};
 use wire::build::{PacketSpec, Transport};
 use wire::{LinkType, parse_frame};
 
-const LINKS: [LinkType; 8] = [
-    LinkType::Ethernet,
-    LinkType::BsdLoopback,
-    LinkType::OpenBsdLoopback,
-    LinkType::RawIp,
-    LinkType::RawIpv4,
-    LinkType::RawIpv6,
-    LinkType::LinuxSll,
-    LinkType::LinuxSll2,
-];
+const LINKS: [LinkType; 8] = LinkType::SUPPORTED;
 
 /// `if_tsresol` values, by interface.
 const TSRESOL: [u8; 4] = [6, 9, 0x80 | 20, 3];

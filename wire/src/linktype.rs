@@ -29,6 +29,18 @@ pub enum LinkType {
 }
 
 impl LinkType {
+    /// Every link type the parser reads (all but [`LinkType::Other`]).
+    pub const SUPPORTED: [LinkType; 8] = [
+        LinkType::Ethernet,
+        LinkType::BsdLoopback,
+        LinkType::OpenBsdLoopback,
+        LinkType::RawIp,
+        LinkType::RawIpv4,
+        LinkType::RawIpv6,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+    ];
+
     /// The link type for a capture file's `LINKTYPE_*` number.
     pub fn from_linktype(n: u32) -> Self {
         match n {
