@@ -42,6 +42,10 @@ enum Msg {
 }
 
 /// Counters the reader thread keeps for [`FrameSource::read_stats`].
+///
+/// Every access is `Relaxed`: each counter is a statistic on its own, written by the reader
+/// thread alone, and publishes no other memory (the frames travel through the channel, whose
+/// send and receive order them); a read while the thread runs may see a slightly older value.
 #[derive(Default)]
 struct ReadCounters {
     busy_ns: AtomicU64,
