@@ -169,19 +169,26 @@ fn refused_frames_are_counted_and_the_replay_goes_on() {
 
 #[test]
 fn statistics_arrive_periodically_and_empty_traces_end_at_once() {
-    let frames = trace(2000);
+    // 20 ms of paced replay, statistics every 0.5 ms. A stalled thread (this runs on shared
+    // machines) coalesces the intervals it missed into one callback, so the count is bounded
+    // above by the intervals that passed and below only loosely.
+    let interval = 500_000;
+    let frames = trace(10_000);
     let mut calls = Vec::new();
     let cfg = ReplayConfig {
         pacing: Pacing::Pps(1e6),
         loops: 2,
-        stats_interval_ns: Some(500_000),
+        stats_interval_ns: Some(interval),
         ..Default::default()
     };
     let mut sink = NullSink::default();
     let out = replay(&mut PreloadedSource::new(&frames), &mut sink, &cfg, &mut |s| calls.push(*s))
         .unwrap();
-    assert!(calls.len() >= 4, "{} calls in {} ns", calls.len(), out.duration_ns);
+    let most = (out.duration_ns / interval) as usize;
+    assert!((2..=most).contains(&calls.len()), "{} calls in {} ns", calls.len(), out.duration_ns);
     assert!(calls.windows(2).all(|w| w[0].packets <= w[1].packets));
+    // Callbacks follow a grid of intervals from the clock's start: at most one per interval.
+    assert!(calls.windows(2).all(|w| w[1].elapsed_ns / interval > w[0].elapsed_ns / interval));
     assert!(calls.iter().all(|s| s.dropped == 0 && s.pps > 0.0));
 
     let empty = FrameBuffer::new();
