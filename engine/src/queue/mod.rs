@@ -7,25 +7,56 @@
 //! [`batch_channel`] carries 8-byte `Box<Batch>` handles forward and returns used batches on a
 //! recycle ring, from a pool allocated up front, so nothing allocates on the hot path.
 //!
-//! Only [`QueueKind::Rtrb`] is built in this version; the other names are registered so that
-//! configurations and error messages already know them, and building one returns
-//! [`QueueError::NotYetBuilt`].
+//! [`QueueKind`] names every design: the Lamport and FastForward families of Maffione et al.,
+//! `rtrb`, and the `crossbeam`/`std` [`baselines`].
 //!
 //! # End of stream
 //! A producer ends a stream by being dropped. [`Consumer::is_abandoned`] then turns true, and
 //! every item pushed before the drop stays poppable; [`BatchReceiver::recv`] turns that into
 //! [`Recv::Finished`] after the last batch.
 
+pub mod baselines;
 pub mod batch;
+mod batch_fan_in;
+mod batched_lamport;
+mod biffq;
+mod doorbell;
+#[cfg(all(test, loom))]
+mod doorbell_loom;
+mod fan_in;
+mod fastforward;
+mod iffq;
+mod lamport;
+#[cfg(test)]
+mod lamport_tests;
+mod lazy_lamport;
+mod mpsc;
 mod registry;
+mod ring;
 mod rtrb_queue;
+mod slot_ring;
+#[cfg(all(test, loom))]
+mod slot_ring_loom;
+#[cfg(all(test, not(loom)))]
+mod slot_ring_tests;
 pub(crate) mod sync;
 pub mod wait;
 
-pub use batch::{Batch, BatchReceiver, BatchSender, FlushPolicy, Recv, batch_channel};
-pub use registry::{QueueHalves, QueueKind, spsc};
+pub use batch::{
+    Batch, BatchReceiver, BatchSender, FlushPolicy, Recv, batch_channel, batch_channel_with,
+};
+pub use batch_fan_in::{BatchFanInReceiver, FanInRecv, batch_fan_in};
+pub use batched_lamport::{BatchedLamportConsumer, BatchedLamportProducer};
+pub use biffq::{BatchedImprovedFastForwardConsumer, BatchedImprovedFastForwardProducer};
+pub use fan_in::{FanInKind, FanInPoll, FanInReceiver, FanInSenders, MAX_FAN_IN, fan_in};
+pub use fastforward::{FastForwardConsumer, FastForwardProducer};
+pub use iffq::{ImprovedFastForwardConsumer, ImprovedFastForwardProducer};
+pub use lamport::{LamportConsumer, LamportProducer};
+pub use lazy_lamport::{LazyLamportConsumer, LazyLamportProducer};
+pub use mpsc::{SharedQueueConsumer, SharedQueueProducer};
+pub use registry::{QueueHalves, QueueKind, QueueVisitor, spsc, spsc_with};
 pub use rtrb_queue::{RtrbConsumer, RtrbProducer};
-pub use wait::{Backoff, WaitStrategy};
+pub use wait::{Backoff, Pause, WaitStrategy};
 
 /// The largest queue capacity (items) [`spsc`] and [`batch_channel`] accept.
 pub const MAX_CAPACITY: usize = 1 << 24;
@@ -42,14 +73,17 @@ pub enum QueueError {
         /// The name that was asked for.
         name: String,
     },
-    /// The design is registered but its implementation has not been built yet.
-    #[error(
-        "queue `{kind}` arrives with the queue-designs issue; available now: {}",
-        QueueKind::available_names().join(", ")
-    )]
-    NotYetBuilt {
-        /// The design that was asked for.
-        kind: QueueKind,
+    /// The name is not a fan-in design.
+    #[error("unknown fan-in `{name}`; valid fan-ins: lanes, shared")]
+    UnknownFanIn {
+        /// The name that was asked for.
+        name: String,
+    },
+    /// A fan-in with no producers, or more than [`MAX_FAN_IN`].
+    #[error("a fan-in of {producers} producers is out of range: use 1 to {MAX_FAN_IN}")]
+    InvalidProducers {
+        /// The producer count that was asked for.
+        producers: usize,
     },
     /// The name is not a wait strategy.
     #[error("unknown wait strategy `{name}`; valid wait strategies: {}", WaitStrategy::names().join(", "))]
