@@ -3,11 +3,11 @@
 //!
 //! Slots, lines, lazy clearing by the consumer, the free line and the capacity are IFFQ's. The
 //! difference is [`push_from`](Producer::push_from): it reserves room for the whole batch (a
-//! line-ahead check per line), writes every item into its slot, and only then sets the slots'
-//! full flags in one pass. The consumer sees nothing of a batch until its items are all in
-//! place, and the producer stores into the shared lines in two tight passes instead of
-//! interleaving item and flag stores with the consumer's reads. The paper's BIFFQ buffers items
-//! privately until a batch is complete; here the caller's `Vec` is that buffer.
+//! line-ahead check per line), writes every item and sets every flag but the batch's first, and
+//! sets that first flag last. The consumer reads slots in order, so it sees nothing of a batch
+//! until all of it is in place, and does not pull the batch's cache lines back and forth while
+//! the producer is still writing them. The paper's BIFFQ buffers items privately until a batch
+//! is complete; here the caller's `Vec` is that buffer.
 
 use super::Producer;
 use super::iffq::ring_slots;
@@ -58,16 +58,18 @@ impl<T: Send> Producer<T> for BatchedImprovedFastForwardProducer<T> {
         for item in items.drain(..n) {
             // SAFETY: `reserve` reserved `n` slots and each is written once.
             let index = unsafe { self.0.write_reserved(item) };
-            first.get_or_insert(index);
+            if first.is_none() {
+                // The batch's first slot is published last, below.
+                first = Some(index);
+            } else {
+                self.0.ring().publish(index);
+            }
         }
         if let Some(first) = first {
-            // One pass over the batch's flags, in order, after every item is written.
-            let ring = self.0.ring();
-            let mut index = first;
-            for _ in 0..n {
-                ring.publish(index);
-                index = ring.next(index);
-            }
+            // The consumer reads in order, so it sees none of the batch until this flag is set,
+            // and then the whole batch: it does not chase the producer through the batch's lines
+            // while they are being written.
+            self.0.ring().publish(first);
         }
         n
     }

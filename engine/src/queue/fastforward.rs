@@ -4,7 +4,8 @@
 //!
 //! The producer and the consumer each keep their index private, so neither reads a cache line
 //! the other writes except the slots themselves; the cost is that they share a slot's line
-//! whenever the queue is nearly empty. See [`slot_ring`](super::slot_ring) for how a generic
+//! whenever the queue is nearly empty. FastForward has no batch publish: `push_from` is the
+//! trait's item-by-item default, checking and publishing each slot. See [`slot_ring`](super::slot_ring) for how a generic
 //! item's slot marks full and empty, and for the layout.
 
 use super::Producer;
@@ -34,19 +35,7 @@ pub(crate) fn fastforward_queue<T>(
 }
 
 impl<T> FastForwardProducer<T> {
-    /// How many slots from `write` on are empty now, up to `wanted`.
-    fn free_run(&self, wanted: usize) -> usize {
-        let mut index = self.write;
-        let mut free = 0;
-        // Once a slot is seen empty it stays empty until this producer fills it.
-        while free < wanted && free < self.ring.len() && !self.ring.is_full(index) {
-            free += 1;
-            index = self.ring.next(index);
-        }
-        free
-    }
-
-    /// Writes and publishes `item` into slot `write`, which `free_run` found empty.
+    /// Writes and publishes `item` into slot `write`, which `try_push` found empty.
     ///
     /// # Safety
     /// Slot `write` was seen empty (acquire) since it was last written.
@@ -69,15 +58,6 @@ impl<T: Send> Producer<T> for FastForwardProducer<T> {
         // SAFETY: `is_full` just saw slot `write` empty.
         unsafe { self.write_free(item) };
         Ok(())
-    }
-
-    fn push_from(&mut self, items: &mut Vec<T>) -> usize {
-        let n = self.free_run(items.len());
-        for item in items.drain(..n) {
-            // SAFETY: `free_run` saw these `n` slots empty, and each is written once.
-            unsafe { self.write_free(item) };
-        }
-        n
     }
 
     fn capacity(&self) -> usize {

@@ -133,19 +133,7 @@ pub trait Producer<T: Send>: Send {
     /// their order. Returns how many items moved (0 when the queue is full or `items` is empty).
     /// The default pushes one item at a time; designs with a batch publish override it.
     fn push_from(&mut self, items: &mut Vec<T>) -> usize {
-        // Reversed, the front of `items` is its end: pop it, and put a refused item back
-        // where it came from, all within the vector's own capacity.
-        items.reverse();
-        let mut moved = 0;
-        while let Some(item) = items.pop() {
-            if let Err(item) = self.try_push(item) {
-                items.push(item);
-                break;
-            }
-            moved += 1;
-        }
-        items.reverse();
-        moved
+        push_each(items, |item| self.try_push(item))
     }
 
     /// The most items the queue holds at once.
@@ -190,6 +178,39 @@ pub trait Consumer<T: Send>: Send {
     ///
     /// [`try_pop`]: Consumer::try_pop
     fn is_abandoned(&self) -> bool;
+}
+
+/// Offers the items at the front of `items` to `push` one at a time, in order, until it gives
+/// one back or none are left; removes the ones it took from `items` and returns their count.
+///
+/// The items move straight out of the vector's buffer and the refused one goes back to its own
+/// place, so nothing allocates and the rest keep their order (they are shifted to the front).
+pub(crate) fn push_each<T>(items: &mut Vec<T>, mut push: impl FnMut(T) -> Result<(), T>) -> usize {
+    let len = items.len();
+    let base = items.as_mut_ptr();
+    // SAFETY: from here until the `set_len` below the vector owns none of its items, so if
+    // `push` panics the rest leak instead of being dropped twice.
+    unsafe { items.set_len(0) };
+    let mut moved = 0;
+    while moved < len {
+        // SAFETY: `moved < len`, the item at `moved` is initialised and not yet moved out; it
+        // is read once (moved into `push`, or written back below when refused).
+        let item = unsafe { base.add(moved).read() };
+        if let Err(back) = push(item) {
+            // SAFETY: the place the refused item came from; it is vacant after the read above.
+            unsafe { base.add(moved).write(back) };
+            break;
+        }
+        moved += 1;
+    }
+    // SAFETY: items `moved..len` are initialised and still owned by nobody else; moving them
+    // to the front (ranges may overlap, hence `copy`) and setting the length hands them back
+    // to the vector, leaving the moved-out places outside it.
+    unsafe {
+        std::ptr::copy(base.add(moved), base, len - moved);
+        items.set_len(len - moved);
+    }
+    moved
 }
 
 /// What one poll of a [`Consumer`] found, with end of stream told apart from "empty for now".
@@ -271,6 +292,30 @@ mod tests {
         assert!(items.is_empty());
         assert_eq!(q.pop_into(&mut out, 10), 3);
         assert_eq!(out, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn push_each_moves_the_accepted_prefix_and_keeps_the_rest_in_order() {
+        // Strings, so that a double drop or a leak shows under Miri.
+        let strings =
+            |range: std::ops::Range<u32>| -> Vec<String> { range.map(|i| i.to_string()).collect() };
+        let mut items = strings(0..5);
+        let mut taken = Vec::new();
+        let moved = push_each(&mut items, |item| {
+            if taken.len() == 2 {
+                return Err(item);
+            }
+            taken.push(item);
+            Ok(())
+        });
+        assert_eq!((moved, taken, items.clone()), (2, strings(0..2), strings(2..5)));
+        assert_eq!(push_each(&mut items, Err), 0, "a full queue takes nothing");
+        assert_eq!(items, strings(2..5));
+        let mut all = Vec::new();
+        assert_eq!(push_each(&mut items, |item| Ok(all.push(item))), 3);
+        assert!(items.is_empty());
+        assert_eq!(all, strings(2..5));
+        assert_eq!(push_each(&mut items, |_| unreachable!("no items")), 0);
     }
 
     #[test]

@@ -108,6 +108,75 @@ impl<T> LamportRing<T> {
         self.slots[head & self.mask].with(|slot| unsafe { (*slot).assume_init_read() })
     }
 
+    /// The ring's slots from index `first` on, as at most two runs of consecutive cells (the
+    /// second starts at slot 0 when the run wraps), `count` cells in all (`count` at most the
+    /// slot count).
+    #[inline]
+    fn runs(
+        &self,
+        first: usize,
+        count: usize,
+    ) -> (&[UnsafeCell<MaybeUninit<T>>], &[UnsafeCell<MaybeUninit<T>>]) {
+        let start = first & self.mask;
+        let before_wrap = count.min(self.slots.len() - start);
+        (&self.slots[start..start + before_wrap], &self.slots[..count - before_wrap])
+    }
+
+    /// Moves the first `count` items of `items` into the slots of indices `tail..tail + count`
+    /// and removes them from `items`, shifting the rest to the front. The copy runs over
+    /// consecutive cells (at most two runs), so the compiler can make it a plain block copy.
+    ///
+    /// # Safety
+    /// As for [`LamportRing::write`], for every one of the `count` slots; `count <= items.len()`.
+    #[inline]
+    pub(crate) unsafe fn write_from(&self, tail: usize, items: &mut Vec<T>, count: usize) {
+        let len = items.len();
+        assert!(count <= len, "{count} items asked of {len}");
+        let src = items.as_ptr();
+        // SAFETY: until the `set_len` below the vector owns none of its items, so a panic can
+        // only leak them, never drop one twice.
+        unsafe { items.set_len(0) };
+        let (run, wrapped) = self.runs(tail, count);
+        // One loop per run of consecutive cells (not a chained iterator), so each is a block copy.
+        for (offset, cells) in [(0, run), (run.len(), wrapped)] {
+            for (i, cell) in cells.iter().enumerate() {
+                // SAFETY: `offset + i < count <= len`: the item is initialised and read (moved)
+                // once; the caller guarantees the slot is free and unpublished.
+                cell.with_mut(|slot| unsafe { (*slot).write(src.add(offset + i).read()) });
+            }
+        }
+        // SAFETY: items `count..len` are initialised and owned by no one else; moving them to
+        // the front hands them back to the vector.
+        unsafe {
+            let base = items.as_mut_ptr();
+            std::ptr::copy(base.add(count), base, len - count);
+            items.set_len(len - count);
+        }
+    }
+
+    /// Moves the items of indices `head..head + count` to the end of `out`, in order.
+    ///
+    /// # Safety
+    /// As for [`LamportRing::read`], for every one of the `count` slots.
+    #[inline]
+    pub(crate) unsafe fn read_into(&self, head: usize, out: &mut Vec<T>, count: usize) {
+        // Reserve first: nothing below can panic once items start moving out of the ring.
+        out.reserve(count);
+        let len = out.len();
+        // SAFETY: `reserve` made room for `count` more items after `len`.
+        let dst = unsafe { out.as_mut_ptr().add(len) };
+        let (run, wrapped) = self.runs(head, count);
+        for (offset, cells) in [(0, run), (run.len(), wrapped)] {
+            for (i, cell) in cells.iter().enumerate() {
+                // SAFETY: the caller guarantees the slot holds an initialised item that is
+                // moved out once; `dst + offset + i` lies in the reserved spare capacity.
+                cell.with(|slot| unsafe { dst.add(offset + i).write((*slot).assume_init_read()) });
+            }
+        }
+        // SAFETY: the `count` places after `len` were initialised above.
+        unsafe { out.set_len(len + count) };
+    }
+
     /// Marks the producer gone. Release: every push it made happens before a consumer sees the
     /// flag with the acquire load in [`LamportRing::is_producer_gone`].
     pub(crate) fn mark_producer_gone(&self) {

@@ -257,15 +257,29 @@ impl<T> SlotConsumer<T> {
     }
 
     /// Appends up to `max` of the oldest items to `out`; returns how many.
+    ///
+    /// Every slot's flag is still checked on its own (the design has no index to read a count
+    /// from), but the loop keeps `read` in a register and reserves `out` once.
     pub(crate) fn pop_into(&mut self, out: &mut Vec<T>, max: usize) -> usize {
+        let ring = &*self.ring;
+        let mut read = self.read;
         let mut popped = 0;
-        while popped < max {
-            match self.try_pop() {
-                Some(item) => out.push(item),
-                None => break,
-            }
+        // At most a ring's worth can be full; reserving that much (or `max`) up front keeps
+        // the pushes below from reallocating.
+        out.reserve(max.min(ring.len()));
+        while popped < max && ring.is_full(read) {
+            // SAFETY: `is_full` saw the flag set with acquire ordering, and `read` moves on
+            // below, so this publication is taken once.
+            out.push(unsafe { ring.take(read) });
             popped += 1;
+            read = ring.next(read);
+            if read.is_multiple_of(ring.line()) {
+                // Past the end of a line: clear it for the producer.
+                let start = if read == 0 { ring.len() } else { read } - ring.line();
+                ring.clear_line(start);
+            }
         }
+        self.read = read;
         popped
     }
 
