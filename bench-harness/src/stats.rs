@@ -1,5 +1,5 @@
 //! Statistics of repeated trials: the median, percentile bootstrap confidence intervals of a
-//! median and of a ratio of medians, and verdicts against a target bound that say "within
+//! median, of a ratio of medians and of paired ratios, and verdicts against a target bound that say "within
 //! noise" when the interval straddles it.
 //!
 //! Suites run each configuration as a few separate processes, so samples are small (3 to 10
@@ -23,7 +23,8 @@ pub const BOOTSTRAP_SEED: u64 = 0x5eed_b007_57a7_0001;
 /// A median with its confidence interval, over `n` values.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// The sample median (or, for [`ratio_ci`], the ratio of the two sample medians).
+    /// The sample median (for [`ratio_ci`], the ratio of the two sample medians; for
+    /// [`paired_ratio_ci`], the median of the pairs' ratios).
     pub median: f64,
     /// Lower end of the confidence interval.
     pub lo: f64,
@@ -189,6 +190,27 @@ pub fn ratio_ci95(a: &[f64], b: &[f64]) -> Option<Summary> {
     ratio_ci(a, b, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES)
 }
 
+/// The median of paired ratios `a_i / b_i` with a percentile bootstrap interval over the pairs.
+///
+/// For measurements taken side by side (two variants in the same round of an interleaved suite,
+/// or a queue's round trip and the atomic floor in the same process): whatever slowed or sped
+/// up the machine during one pair affects both of its values, and the ratio cancels it, where
+/// [`ratio_ci`] of the two samples would carry it into both medians. Pairs with a non-finite
+/// value or a zero divisor are left out; `None` when none is left.
+pub fn paired_ratio_ci(pairs: &[(f64, f64)], confidence: f64, resamples: usize) -> Option<Summary> {
+    let ratios: Vec<f64> = pairs
+        .iter()
+        .filter(|(a, b)| a.is_finite() && b.is_finite() && *b != 0.0)
+        .map(|(a, b)| a / b)
+        .collect();
+    median_ci(&ratios, confidence, resamples)
+}
+
+/// [`paired_ratio_ci`] at [`DEFAULT_CONFIDENCE`] with [`DEFAULT_RESAMPLES`].
+pub fn paired_ratio_ci95(pairs: &[(f64, f64)]) -> Option<Summary> {
+    paired_ratio_ci(pairs, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +276,22 @@ mod tests {
         assert!(r.contains(r.median));
         // Bootstrap ratios are ratios of resampled medians: within (min a / max b, max a / min b).
         assert!(r.lo >= 18.0 / 11.0 && r.hi <= 22.0 / 9.0, "{r:?}");
+    }
+
+    #[test]
+    fn paired_ratios_cancel_what_moved_both_values_of_a_pair() {
+        // One slow round (4x) moves both variants: paired, the ratio is exactly 2 every time.
+        let pairs = [(200.0, 100.0), (220.0, 110.0), (800.0, 400.0), (210.0, 105.0)];
+        let paired = paired_ratio_ci95(&pairs).unwrap();
+        assert_eq!((paired.median, paired.lo, paired.hi, paired.n), (2.0, 2.0, 2.0, 4));
+        // Unpaired, the slow round widens the interval well past 2 on both sides.
+        let (a, b): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+        let unpaired = ratio_ci95(&a, &b).unwrap();
+        assert!(unpaired.lo < 1.0 && unpaired.hi > 4.0, "{unpaired:?}");
+        // Unusable pairs are left out; none left gives nothing.
+        let r = paired_ratio_ci95(&[(6.0, 3.0), (1.0, 0.0), (f64::NAN, 1.0)]).unwrap();
+        assert_eq!((r.median, r.n), (2.0, 1));
+        assert!(paired_ratio_ci95(&[(1.0, 0.0)]).is_none());
     }
 
     #[test]

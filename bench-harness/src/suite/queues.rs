@@ -276,11 +276,13 @@ pub struct PointSummary {
     pub metric: String,
     /// Median and 95% bootstrap interval of `metric`.
     pub value: Summary,
-    /// Median throughput over `rtrb`'s at the same point (8-byte items, batch 1 and 32).
+    /// Median over the rounds of this design's throughput over `rtrb`'s in the same round, at
+    /// the same point (8-byte items, batch 1 and 32).
     pub ratio_to_rtrb: Option<Summary>,
     /// The atomic ping-pong floor measured beside this design's round trips (ping-pong).
     pub atomic_floor_ns: Option<Summary>,
-    /// Round trip over the atomic floor (ping-pong).
+    /// Median of each trial's round trip over the atomic floor measured in the same process
+    /// (ping-pong).
     pub rtt_over_floor: Option<Summary>,
 }
 
@@ -319,7 +321,9 @@ pub const RATIO_BATCHES: [usize; 2] = [1, 32];
 /// Summarises `rows`: per grid point, per ratio, per target.
 pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
     type Key = (String, String, Option<usize>, Option<usize>, bool);
-    let mut samples: BTreeMap<Key, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    // Per point: the values, the atomic floors measured beside them, and each value's round
+    // with its floor (for the paired ratios).
+    let mut samples: BTreeMap<Key, (Vec<f64>, Vec<f64>, Vec<Trial>)> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     for r in rows {
         let (key, value, floor) = match r.measure.as_str() {
@@ -341,14 +345,17 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
         let entry = samples.entry(key).or_default();
         entry.0.extend(value);
         entry.1.extend(floor);
+        if let Some(value) = value {
+            entry.2.push(Trial { round: r.round, value, floor });
+        }
     }
-    let throughput_of = |queue: &str, batch: usize| -> Option<&Vec<f64>> {
+    let throughput_of = |queue: &str, batch: usize| -> Option<&Vec<Trial>> {
         samples
             .iter()
             .find(|((m, q, b, s, t), _)| {
                 m == "throughput" && q == queue && *b == Some(batch) && *s == Some(8) && !t
             })
-            .map(|(_, (v, _))| v)
+            .map(|(_, (_, _, trials))| trials)
     };
     // Sort points: throughput by mode, batch, then design order of first appearance.
     let design_rank =
@@ -362,7 +369,7 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
 
     let mut points = Vec::new();
     for key in order {
-        let (values, floors) = &samples[&key];
+        let (values, floors, trials) = &samples[&key];
         let Some(value) = stats::median_ci95(values) else { continue };
         let (measure, queue, batch, item_bytes, touch) = key;
         let metric = match measure.as_str() {
@@ -372,12 +379,16 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
         };
         let ratio_to_rtrb = match (measure.as_str(), batch, item_bytes, touch) {
             ("throughput", Some(b), Some(8), false) if RATIO_BATCHES.contains(&b) => {
-                throughput_of(BASELINE.name(), b).and_then(|base| stats::ratio_ci95(values, base))
+                throughput_of(BASELINE.name(), b)
+                    .and_then(|base| stats::paired_ratio_ci95(&same_round_pairs(trials, base)))
             }
             _ => None,
         };
         let (atomic_floor_ns, rtt_over_floor) = if measure == "pingpong" {
-            (stats::median_ci95(floors), stats::ratio_ci95(values, floors))
+            // Each round trip over the floor measured in the same process.
+            let pairs: Vec<(f64, f64)> =
+                trials.iter().filter_map(|t| Some((t.value, t.floor?))).collect();
+            (stats::median_ci95(floors), stats::paired_ratio_ci95(&pairs))
         } else {
             (None, None)
         };
@@ -396,6 +407,24 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
     }
     let targets = targets(&points);
     QueuesSummary { points, targets }
+}
+
+/// One trial's value at a point, with its round and (ping-pong) the atomic floor beside it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Trial {
+    round: usize,
+    value: f64,
+    floor: Option<f64>,
+}
+
+/// `(design, baseline)` value pairs of the rounds both were measured in: the rounds interleave
+/// the designs, so a pair saw the same machine, and its ratio cancels what changed between
+/// rounds.
+fn same_round_pairs(design: &[Trial], baseline: &[Trial]) -> Vec<(f64, f64)> {
+    design
+        .iter()
+        .filter_map(|d| baseline.iter().find(|b| b.round == d.round).map(|b| (d.value, b.value)))
+        .collect()
 }
 
 /// The three targets: best design >= 1.1x rtrb at batch 32; best >= 1.3x rtrb with single

@@ -111,9 +111,9 @@ fn summary_of_hand_made_rows() {
     let iffq32 = find("throughput", "iffq", Some(32));
     assert_eq!(iffq32.value.median, 602.0);
     assert_eq!(iffq32.value.n, 3);
+    // Paired by round: 600/300, 602/301, 604/302, exactly 2 each time.
     let ratio = iffq32.ratio_to_rtrb.unwrap();
-    assert_eq!(ratio.median, 602.0 / 301.0);
-    assert!(ratio.lo >= 600.0 / 302.0 && ratio.hi <= 604.0 / 300.0, "{ratio:?}");
+    assert_eq!((ratio.median, ratio.lo, ratio.hi, ratio.n), (2.0, 2.0, 2.0, 3));
     assert_eq!(find("throughput", "rtrb", Some(32)).ratio_to_rtrb.unwrap().median, 1.0);
     let ping = find("pingpong", "iffq", Some(1));
     assert_eq!(ping.metric, "rtt_ns");
@@ -129,13 +129,31 @@ fn summary_of_hand_made_rows() {
         t,
         [
             ("batch32", Some(Verdict::Met)),
-            // iffq 85 to 105 against rtrb 100 to 120: the whole interval is below 1.3.
+            // iffq over rtrb round by round: 105/100, 95/110, 85/120, all below 1.3.
             ("single-item", Some(Verdict::NotMet)),
             ("round-trip", Some(Verdict::Met)),
         ]
     );
     assert_eq!(s.targets[0].best_queue.as_deref(), Some("iffq"));
     assert_eq!(s.targets[2].best_queue.as_deref(), Some("iffq"));
+}
+
+#[test]
+fn a_round_that_slowed_every_design_does_not_widen_the_ratios() {
+    let mut rows = Vec::new();
+    // Round 2 ran on a machine four times slower, for both designs alike.
+    for (r, scale) in [1.0, 1.0, 0.25, 1.0].into_iter().enumerate() {
+        rows.push(tput(r, "rtrb", 32, 300.0 * scale));
+        rows.push(tput(r, "biffq", 32, 360.0 * scale));
+        rows.push(ping(r, "biffq", 120.0 / scale, 100.0 / scale));
+    }
+    let s = summarise(&rows);
+    let batch32 = s.targets[0].ratio.unwrap();
+    assert_eq!((batch32.median, batch32.lo, batch32.hi), (1.2, 1.2, 1.2));
+    assert_eq!(s.targets[0].verdict, Some(Verdict::Met));
+    let round_trip = s.targets[2].ratio.unwrap();
+    assert_eq!((round_trip.median, round_trip.lo, round_trip.hi), (1.2, 1.2, 1.2));
+    assert_eq!(s.targets[2].verdict, Some(Verdict::Met));
 }
 
 #[test]

@@ -18,6 +18,8 @@
 pub mod baselines;
 pub mod batch;
 mod batch_fan_in;
+#[cfg(all(test, loom))]
+mod batch_loom;
 mod batched_lamport;
 mod biffq;
 mod doorbell;
