@@ -145,10 +145,9 @@ fn bad_input_fails_cleanly() {
         ),
         (vec!["--trace", t, "--topology", "farm", "--workers", "1"], "arrives with"),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "0"], "at least 1"),
-        (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--queue", "nope"], "rtrb"),
         (
-            vec!["--trace", t, "--topology", "pipeline", "--workers", "1", "--queue", "iffq"],
-            "arrives with",
+            vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--queue", "nope"],
+            "std-sync-channel",
         ),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--batch", "0"], "--batch"),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--pin", "x"], "--pin"),
@@ -167,4 +166,84 @@ fn bad_input_fails_cleanly() {
         pktstream(&["run", "--app", "heavy", "--trace", t, "--topology", "rtc", "--workers", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("flow-counter"));
+}
+
+/// `--wait` and `--flush-timeout-us` reach the engine and the results: a blocking pipeline run
+/// with a 5 µs flush timeout conserves packets and records both in `config`.
+#[test]
+fn wait_and_flush_timeout_are_run_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 5_000);
+    let json = dir.path().join("r.json");
+    run_ok(
+        &trace,
+        &[
+            "--topology",
+            "pipeline",
+            "--workers",
+            "2",
+            "--batch",
+            "16",
+            "--wait",
+            "block",
+            "--flush-timeout-us",
+            "5",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["conservation_ok"], true);
+    assert_eq!(v["processed"], 5_000);
+    assert_eq!(v["config"]["wait"], "block");
+    assert_eq!(v["config"]["flush_timeout_ns"], 5_000);
+    // The defaults are recorded too, and a fraction of a µs is kept.
+    run_ok(&trace, &["--topology", "rtc", "--workers", "1", "--json", json.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["config"]["wait"], "spin-park");
+    assert_eq!(v["config"]["flush_timeout_ns"], 100_000);
+    run_ok(
+        &trace,
+        &[
+            "--topology",
+            "pipeline",
+            "--workers",
+            "1",
+            "--wait",
+            "spin",
+            "--flush-timeout-us",
+            "2.5",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["config"]["wait"], "spin");
+    assert_eq!(v["config"]["flush_timeout_ns"], 2_500);
+}
+
+/// An unknown wait strategy, or a flush timeout that is not a number of µs, fails cleanly
+/// naming what is valid.
+#[test]
+fn bad_wait_flags_fail_listing_what_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 100);
+    let t = trace.to_str().unwrap();
+    let base =
+        ["run", "--app", "flow-counter", "--trace", t, "--topology", "rtc", "--workers", "1"];
+    for (extra, expect) in [
+        (["--wait", "nap"], vec!["`nap`", "spin, spin-park, block"]),
+        (["--flush-timeout-us=-3", "--pin=none"], vec!["--flush-timeout-us", "µs"]),
+        (["--flush-timeout-us", "soon"], vec!["--flush-timeout-us", "µs"]),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let o = pktstream(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        for e in expect {
+            assert!(err.contains(e), "{extra:?}: expected '{e}' in: {err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+    }
 }

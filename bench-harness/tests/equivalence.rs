@@ -1,6 +1,7 @@
 //! The flow counter's output is the same on every path: rtc and pipeline, 1 to 4 workers,
 //! several batch sizes and queue capacities, pinned and unpinned, and equal to the plain
-//! single-threaded reference, on generated traces and on the real captures of `../shared/pcaps`.
+//! single-threaded reference, on generated traces and on the real captures of `../shared/pcaps`,
+//! whichever queue design carries the pipeline's batches and whichever way idle threads wait.
 //! Every run also conserves packets.
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use engine::plan::Topology;
 use engine::query::AppKind;
 use engine::query::reference::run_reference;
+use engine::queue::QueueKind;
 use engine::queue::wait::WaitStrategy;
 use engine::runtime::nic::Release;
 use engine::runtime::pin::PinPlan;
@@ -106,6 +108,43 @@ fn every_configuration_gives_the_same_dump() {
     assert!(reference.lines().count() > 1000, "the trace has many flows");
     for d in &dumps {
         assert_eq!(d, &reference);
+    }
+}
+
+/// Every wait strategy gives the reference dump on the pipeline, where threads wait on queues:
+/// `block` sleeps until rung, and a tiny flush timeout makes idle waits wake for it. Small
+/// queues and batches of 1 and 7, so the threads both block on full queues and idle. `spin`
+/// needs a core per thread, so it runs no more threads than there are cores.
+#[test]
+fn every_wait_strategy_gives_the_reference_dump() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = trace(20_000, 13);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for wait in WaitStrategy::ALL {
+        for (workers, batch, capacity, flush_timeout_ns) in [(1, 1, 1, 100_000), (3, 7, 2, 5_000)] {
+            // The pipeline runs a source thread besides the workers.
+            let workers =
+                if wait == WaitStrategy::Spin { workers.min(cores - 1).max(1) } else { workers };
+            let mut cfg = config(Topology::Pipeline, workers, batch, capacity, 2);
+            cfg.wait = wait;
+            cfg.flush_timeout_ns = flush_timeout_ns;
+            assert_eq!(check(&frames, &cfg), Ok(()), "wait {wait}, {workers} workers");
+        }
+    }
+}
+
+/// Every queue design the engine can build carries the pipeline's batches without changing the
+/// dump: 2 workers, small queues (so they fill and wrap), batches of 1 and of 64.
+#[test]
+fn every_available_queue_gives_the_reference_dump() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = trace(20_000, 12);
+    for &queue in QueueKind::available() {
+        for (batch, capacity) in [(1, 2), (64, 4)] {
+            let mut cfg = config(Topology::Pipeline, 2, batch, capacity, 2);
+            cfg.queue = queue;
+            assert_eq!(check(&frames, &cfg), Ok(()), "queue {queue}");
+        }
     }
 }
 

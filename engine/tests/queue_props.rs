@@ -29,11 +29,18 @@ fn record(i: u64) -> PacketRecord {
     record
 }
 
-/// Pushes `0..count` through a queue of `capacity` from one thread and pops them on another
+/// Pushes `0..count` through a queue of design `kind` and `capacity` from one thread and pops them on another
 /// (single pops when `pop_max` is 0, else `pop_into` up to `pop_max`); returns what arrived.
-fn spsc_round_trip(capacity: usize, count: u64, mode: PushMode, pop_max: usize) -> Vec<u64> {
-    let (mut tx, mut rx) = spsc::<u64>(QueueKind::Rtrb, capacity).expect("rtrb is built");
-    assert_eq!((tx.capacity(), rx.capacity()), (capacity, capacity));
+fn spsc_round_trip(
+    kind: QueueKind,
+    capacity: usize,
+    count: u64,
+    mode: PushMode,
+    pop_max: usize,
+) -> Vec<u64> {
+    let (mut tx, mut rx) = spsc::<u64>(kind, capacity).expect("an available design");
+    // The FastForward designs with line slack may hold more than asked; none holds less.
+    assert!(tx.capacity() >= capacity && rx.capacity() == tx.capacity());
     let producer = thread::spawn(move || {
         let mut backoff = Backoff::new(WaitStrategy::SpinPark);
         let mut next = 0u64;
@@ -117,8 +124,14 @@ struct Received {
 
 /// Sends records `0..count` over a batch channel, filling each batch with `fills[i % len]`
 /// records (at most B: partial batches too), and receives them on another thread.
-fn batch_round_trip(capacity: usize, batch: usize, count: u64, fills: Vec<usize>) -> Received {
-    let (mut tx, mut rx) = batch_channel(QueueKind::Rtrb, capacity, batch).expect("rtrb is built");
+fn batch_round_trip(
+    kind: QueueKind,
+    capacity: usize,
+    batch: usize,
+    count: u64,
+    fills: Vec<usize>,
+) -> Received {
+    let (mut tx, mut rx) = batch_channel(kind, capacity, batch).expect("every design builds");
     let pool_size = tx.pool_size();
     assert_eq!(pool_size, capacity + POOL_SLACK);
     assert_eq!((tx.batch_capacity(), rx.batch_capacity()), (batch, batch));
@@ -192,23 +205,25 @@ proptest! {
 
     #[test]
     fn spsc_keeps_order_and_loses_nothing(
+        kind in prop::sample::select(QueueKind::available()),
         capacity in 1usize..64,
         count in 0u64..4_000,
         mode in push_mode(),
         pop_max in 0usize..48,
     ) {
-        let got = spsc_round_trip(capacity, count, mode, pop_max);
+        let got = spsc_round_trip(kind, capacity, count, mode, pop_max);
         prop_assert_eq!(got, (0..count).collect::<Vec<_>>());
     }
 
     #[test]
     fn batch_channel_keeps_order_recycles_and_finishes_last(
+        kind in prop::sample::select(QueueKind::available()),
         capacity in 1usize..16,
         batch in 1usize..80,
         count in 0u64..6_000,
         fills in prop::collection::vec(1usize..80, 1..8),
     ) {
-        let received = batch_round_trip(capacity, batch, count, fills);
+        let received = batch_round_trip(kind, capacity, batch, count, fills);
         prop_assert_eq!(received.records, (0..count).collect::<Vec<_>>());
         prop_assert!(received.distinct_batches <= capacity + POOL_SLACK);
         if count > 0 {
@@ -220,7 +235,7 @@ proptest! {
 #[test]
 fn a_long_stream_reuses_a_small_pool() {
     let count = 200_000;
-    let received = batch_round_trip(2, 16, count, vec![16]);
+    let received = batch_round_trip(QueueKind::Rtrb, 2, 16, count, vec![16]);
     assert_eq!(received.records.len(), count as usize);
     assert_eq!(received.batches, (count as usize).div_ceil(16));
     assert!(received.distinct_batches <= 2 + POOL_SLACK);
@@ -246,17 +261,4 @@ fn unknown_queue_name_lists_every_valid_name() {
         assert!(message.contains(name), "`{message}` lacks {name}");
         assert!(name.parse::<QueueKind>().is_ok(), "{name} is registered");
     }
-}
-
-#[test]
-fn registered_but_unbuilt_queue_says_when_it_arrives() {
-    let kind: QueueKind = "iffq".parse().expect("registered");
-    assert!(!kind.is_available());
-    let err = spsc::<u64>(kind, 16).err().expect("not built yet");
-    assert_eq!(
-        err.to_string(),
-        "queue `iffq` arrives with the queue-designs issue; available now: rtrb"
-    );
-    let err = batch_channel(kind, 16, 8).err().expect("not built yet");
-    assert_eq!(err, QueueError::NotYetBuilt { kind });
 }

@@ -1,19 +1,24 @@
 //! Command-line interface: the subcommands and their flags (`DESIGN.md`, "The command line").
 
+mod child;
 mod gen_cmd;
 mod pacing_args;
+mod queue_bench_cmd;
 mod replay_cmd;
 mod reproduce_cmd;
 mod run_cmd;
+mod suite_cmd;
 mod trace_stats_cmd;
 
 use clap::{Parser, Subcommand};
 
 pub use gen_cmd::GenArgs;
 pub use pacing_args::RateArgs;
+pub use queue_bench_cmd::{CorePair, QueueBenchArgs, queue_bench_report, queue_bench_summary};
 pub use replay_cmd::ReplayArgs;
 pub use reproduce_cmd::ReproduceArgs;
 pub use run_cmd::{RunArgs, report, summary};
+pub use suite_cmd::SuiteArgs;
 pub use trace_stats_cmd::TraceStatsArgs;
 
 /// Packet-level network analytics on multicore CPUs: traffic generation, capture statistics
@@ -41,6 +46,12 @@ pub enum Command {
     Run(RunArgs),
     /// Reproduce the papers' flow-counter experiment on this machine: results and a figure.
     Reproduce(ReproduceArgs),
+    /// Measure one queue design: items per second between two pinned threads and, with
+    /// --pingpong, the round trip beside that of one atomic word.
+    QueueBench(QueueBenchArgs),
+    /// Run an experiment suite (queues): every trial a separate process, rounds interleaved,
+    /// results with bootstrap intervals, and figures.
+    Suite(SuiteArgs),
 }
 
 /// Runs a parsed command line.
@@ -51,5 +62,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Replay(args) => replay_cmd::run(&args),
         Command::Run(args) => run_cmd::run(&args),
         Command::Reproduce(args) => reproduce_cmd::run(&args),
+        Command::QueueBench(args) => queue_bench_cmd::run(&args),
+        Command::Suite(args) => suite_cmd::run(&args),
     }
 }

@@ -3,7 +3,6 @@
 //! configurations interleaved, written as results files and a figure beside the papers' numbers.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::Context;
 use clap::Args;
@@ -53,22 +52,7 @@ fn median(v: &[f64]) -> f64 {
 
 /// Runs `pktstream run` in a fresh process and returns its results object.
 fn run_process(exe: &Path, args: &[String], json: &Path) -> anyhow::Result<Value> {
-    let out = Command::new(exe)
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .arg(json)
-        .output()
-        .with_context(|| format!("cannot start {}", exe.display()))?;
-    if !out.status.success() {
-        anyhow::bail!(
-            "pktstream run {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = std::fs::read(json).with_context(|| format!("cannot read {}", json.display()))?;
-    serde_json::from_slice(&text).with_context(|| format!("{} is not JSON", json.display()))
+    super::child::run_json(exe, "run", args, json)
 }
 
 pub(super) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use engine::config::{DEFAULT_BATCH, DEFAULT_QUEUE_CAPACITY};
+use engine::config::{DEFAULT_BATCH, DEFAULT_FLUSH_TIMEOUT_NS, DEFAULT_QUEUE_CAPACITY};
 use engine::plan::Topology;
 use engine::query::AppKind;
-use engine::queue::QueueKind;
+use engine::queue::{QueueKind, WaitStrategy};
 use engine::runtime::nic::{DEFAULT_RING_SIZE, Release};
 use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, RunOutcome};
@@ -55,6 +55,19 @@ pub struct RunArgs {
     /// Queue capacity between threads, in batches.
     #[arg(long, default_value_t = DEFAULT_QUEUE_CAPACITY)]
     pub queue_capacity: usize,
+    /// How idle threads wait: spin, spin-park (spin, yield, then park briefly) or block (sleep
+    /// until the other side of the queue wakes the thread).
+    #[arg(long, default_value_t = WaitStrategy::default().name().to_owned())]
+    pub wait: String,
+    /// The longest a partial batch waits before it is published, in µs (a fraction such as
+    /// 2.5 is allowed); idle threads wake for it whatever the wait strategy.
+    #[arg(
+        long = "flush-timeout-us",
+        value_name = "F",
+        default_value_t = DEFAULT_FLUSH_TIMEOUT_NS as f64 / 1e3,
+        value_parser = parse_flush_timeout_us
+    )]
+    pub flush_timeout_us: f64,
     /// Cores to pin threads to: auto (thread i on core i mod cores), none, or a list like 0,1.
     #[arg(long, default_value = "auto")]
     pub pin: String,
@@ -102,6 +115,8 @@ impl RunArgs {
         cfg.queue = self.queue.parse::<QueueKind>()?;
         cfg.batch = self.batch;
         cfg.queue_capacity = self.queue_capacity;
+        cfg.wait = self.wait.parse::<WaitStrategy>()?;
+        cfg.flush_timeout_ns = flush_timeout_ns(self.flush_timeout_us);
         cfg.pin = self.pin.parse::<PinPlan>()?;
         cfg.loops = self.loops;
         cfg.ring_size = self.ring_size;
@@ -116,6 +131,24 @@ impl RunArgs {
     pub fn pacing(&self) -> Pacing {
         self.rate.pacing().unwrap_or(Pacing::TopSpeed)
     }
+}
+
+/// The longest `--flush-timeout-us` accepted: one hour.
+const MAX_FLUSH_TIMEOUT_US: f64 = 3.6e9;
+
+/// Parses `--flush-timeout-us`: a finite number of µs from 0 to one hour.
+fn parse_flush_timeout_us(text: &str) -> Result<f64, String> {
+    let us: f64 =
+        text.trim().parse().map_err(|_| format!("expected a number of µs, got `{text}`"))?;
+    if !us.is_finite() || !(0.0..=MAX_FLUSH_TIMEOUT_US).contains(&us) {
+        return Err(format!("expected 0 to {MAX_FLUSH_TIMEOUT_US} µs, got `{text}`"));
+    }
+    Ok(us)
+}
+
+/// A flush timeout in µs (checked by [`parse_flush_timeout_us`]) as whole ns, rounded.
+fn flush_timeout_ns(us: f64) -> u64 {
+    (us * 1e3).round() as u64
 }
 
 /// Sets the engine's release clock for `pacing` over `frames` (top speed leaves it as it is)
@@ -239,6 +272,8 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             loader_fallback_reason: trace.capture.info.loader.fallback_reason.clone(),
             pacing: args.pacing(),
             unique_ip: cfg.unique_ip,
+            wait: cfg.wait,
+            flush_timeout_ns: cfg.flush_timeout_ns,
         };
         let prov = provenance::collect(
             args.machine.as_deref(),
@@ -301,4 +336,21 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flush_timeouts_parse_in_us_and_convert_to_ns() {
+        assert_eq!(parse_flush_timeout_us("5"), Ok(5.0));
+        assert_eq!(flush_timeout_ns(parse_flush_timeout_us("2.5").unwrap()), 2_500);
+        assert_eq!(flush_timeout_ns(parse_flush_timeout_us("0").unwrap()), 0);
+        assert_eq!(flush_timeout_ns(parse_flush_timeout_us("0.0004").unwrap()), 0);
+        assert_eq!(flush_timeout_ns(DEFAULT_FLUSH_TIMEOUT_NS as f64 / 1e3), 100_000);
+        for bad in ["-1", "nan", "inf", "1e10", "soon", ""] {
+            assert!(parse_flush_timeout_us(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Figures for papers and reports: every plot `pktstream reproduce` and `pktstream plot` draw.
+//! Figures for papers and reports: every plot `pktstream reproduce`, `pktstream suite` and
+//! `pktstream plot` draw.
 //!
 //! Each figure is drawn by one function that writes the same drawing to a PNG (for quick looks
 //! and READMEs) and an SVG (for papers). All figures share [`style`]; text uses DejaVu Sans,
@@ -6,6 +7,7 @@
 //! depends on the fonts installed on the machine.
 
 mod layout;
+pub mod queues;
 pub mod scaling;
 pub mod style;
 pub mod text;

@@ -229,6 +229,7 @@ pub fn draw_error_bar<DB: DrawingBackend>(
 
 /// An axis that is linear over `lo..hi` with grid lines and ticks exactly at `ticks`. Its labels
 /// are drawn by the figure (see [`super::text`]), so plotters' formatter returns nothing.
+#[derive(Clone, Debug)]
 pub struct TickedAxis {
     /// The value at the axis' start.
     pub lo: f64,

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use engine::queue::WaitStrategy;
 use serde::{Deserialize, Serialize};
 use tracegen::pcap::Loader;
 use tracegen::replay::Pacing;
@@ -328,10 +329,21 @@ pub struct RunConfig {
     /// Whether loops 1, 2, ... had their addresses rewritten (`--unique-ip`).
     #[serde(default)]
     pub unique_ip: bool,
+    /// How idle threads waited (`--wait`: `spin`, `spin-park` or `block`).
+    #[serde(default)]
+    pub wait: WaitStrategy,
+    /// The longest a partial batch waited before it was published, in ns
+    /// (`--flush-timeout-us` times 1000).
+    #[serde(default = "default_flush_timeout_ns")]
+    pub flush_timeout_ns: u64,
 }
 
 fn top_speed() -> Pacing {
     Pacing::TopSpeed
+}
+
+fn default_flush_timeout_ns() -> u64 {
+    engine::config::DEFAULT_FLUSH_TIMEOUT_NS
 }
 
 /// Percentiles of a latency distribution in nanoseconds.
@@ -502,4 +514,54 @@ pub struct ReplayReport {
     pub load_gbytes_per_s: f64,
     /// Offset where the capture was cut short, if it was.
     pub truncated_at_offset: Option<u64>,
+}
+
+/// The serialised configuration of one `queue-bench`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueBenchConfig {
+    /// Queue design.
+    pub queue: String,
+    /// Items per `push_from`/`pop_into` call (1: `try_push`/`try_pop`).
+    pub batch: usize,
+    /// Size of one item in bytes.
+    pub item_bytes: usize,
+    /// Whether the consumer read every byte of every item.
+    pub touch: bool,
+    /// Whether round trips were measured too.
+    pub pingpong: bool,
+    /// Items moved under the clock.
+    pub items: u64,
+    /// Round trips under the clock (with `pingpong`).
+    pub rounds: u64,
+    /// Queue capacity in items.
+    pub capacity: usize,
+    /// The two cores asked for: producer (and ping-pong sender) first, consumer second.
+    pub cores: Vec<usize>,
+}
+
+/// What `queue-bench` measures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueBenchReport {
+    /// Queue design.
+    pub queue: String,
+    /// Items per `push_from`/`pop_into` call.
+    pub batch: usize,
+    /// Size of one item in bytes.
+    pub item_bytes: usize,
+    /// Items moved under the clock.
+    pub items: u64,
+    /// Items per second through the queue, in millions.
+    pub mitems_per_s: f64,
+    /// Nanoseconds per round trip through two queues of the design (`null` without
+    /// `--pingpong`).
+    #[serde(default)]
+    pub rtt_ns: Option<f64>,
+    /// Nanoseconds per round trip of one atomic word between the same cores: the hardware
+    /// floor (`null` without `--pingpong`).
+    #[serde(default)]
+    pub atomic_pingpong_rtt_ns: Option<f64>,
+    /// Seconds the throughput measurement took (from the start barrier to the last item).
+    pub seconds: f64,
+    /// Whether the thread on each of `config.cores` was pinned there (in every measurement).
+    pub pinned: Vec<bool>,
 }

@@ -33,10 +33,23 @@
 //! ```
 //!
 //! [`FlushPolicy`] tells the sender when a partial batch has waited long enough to go.
+//!
+//! # Blocking
+//! A channel built by [`batch_channel_with`] for [`WaitStrategy::Block`] gives each half a
+//! doorbell the other half rings: the sender after each publish and when dropped, the receiver
+//! after each batch it takes or recycles and when dropped. A half with nothing to do sleeps on
+//! its own doorbell ([`BatchReceiver::wait_for_input`], [`BatchSender::wait_for_batch`],
+//! [`BatchSender::send_or_wait`]) until rung. Built for another strategy, a channel has no
+//! doorbells and ringing costs nothing.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use wire::PacketRecord;
 
+use super::doorbell::Doorbell;
+use super::sync::Arc;
+use super::wait::{Pause, WaitStrategy};
 use super::{
     Consumer, MAX_BATCH, MAX_CAPACITY, Polled, Producer, QueueError, QueueKind, poll, spsc,
 };
@@ -165,6 +178,29 @@ pub enum Recv {
     Finished,
 }
 
+/// The two doorbells one half of a [`WaitStrategy::Block`] channel uses.
+struct Bells {
+    /// This half sleeps on it; the other half rings it.
+    mine: Arc<Doorbell>,
+    /// The other half sleeps on it; this half rings it.
+    peer: Arc<Doorbell>,
+}
+
+impl Drop for Bells {
+    /// A half's drop ends its side of the channel (end of stream, or nobody left to recycle):
+    /// the other half may be asleep waiting for exactly that.
+    fn drop(&mut self) {
+        self.peer.ring();
+    }
+}
+
+/// Rings the other half's doorbell, where the channel has doorbells.
+fn ring(bells: &Option<Bells>) {
+    if let Some(bells) = bells {
+        bells.peer.ring();
+    }
+}
+
 /// The sending half of a [`batch_channel`]; owns the pool's free batches.
 pub struct BatchSender {
     forward: Box<dyn Producer<Box<Batch>>>,
@@ -175,28 +211,105 @@ pub struct BatchSender {
     free: Vec<Box<Batch>>,
     pool_size: usize,
     batch: usize,
+    /// The doorbells of a `Block` channel. Declared last on purpose: fields drop in declaration
+    /// order, so `forward` drops (ending the stream) before `Bells`' drop rings the receiver,
+    /// and a receiver woken by that ring sees the end of the stream when it re-checks.
+    bells: Option<Bells>,
+}
+
+/// Moves every batch recycled so far into the free list (one queue operation) when it is
+/// empty; true when a free batch is at hand.
+#[allow(clippy::vec_box)]
+fn refill(free: &mut Vec<Box<Batch>>, recycled: &mut dyn Consumer<Box<Batch>>) -> bool {
+    if free.is_empty() {
+        let room = free.capacity();
+        recycled.pop_into(free, room);
+    }
+    !free.is_empty()
 }
 
 impl BatchSender {
     /// An empty batch (length 0, `released_ns` 0) from the pool, or `None` while every batch
-    /// is queued or held by the receiver: backpressure, try again after a snooze.
+    /// is queued or held by the receiver: backpressure, try again after a snooze (or
+    /// [`BatchSender::wait_for_batch`]).
     ///
     /// Takes a free batch, or else moves every batch the receiver has recycled so far into the
     /// free list (one queue operation) and takes one of those.
     pub fn acquire(&mut self) -> Option<Box<Batch>> {
-        if self.free.is_empty() {
-            let room = self.free.capacity();
-            self.recycled.pop_into(&mut self.free, room);
-        }
+        refill(&mut self.free, &mut *self.recycled);
         let mut batch = self.free.pop()?;
         batch.clear();
         Some(batch)
     }
 
     /// Sends a batch to the receiver, or gives it back as `Err(batch)` when the forward queue
-    /// is full (backpressure: keep it and try again after a snooze).
+    /// is full (backpressure: keep it and try again after a snooze, or use
+    /// [`BatchSender::send_or_wait`]). On a `Block` channel a send rings the receiver.
     pub fn send(&mut self, batch: Box<Batch>) -> Result<(), Box<Batch>> {
-        self.forward.try_push(batch)
+        self.forward.try_push(batch)?;
+        ring(&self.bells);
+        Ok(())
+    }
+
+    /// Sends a batch; while the forward queue is full, sleeps on this half's doorbell until the
+    /// receiver takes a batch (it rings), the receiver is gone, `max_wait` passes (`None`: no
+    /// limit), or a spurious wake-up. Gives the batch back as `Err(batch)` when it still could
+    /// not be sent: check [`BatchSender::is_receiver_gone`] and call again.
+    ///
+    /// On a channel without doorbells (not built for `Block`) the sleep is a park of at most
+    /// `max_wait` and [`BLOCK_PARK_TIMEOUT`](super::wait::BLOCK_PARK_TIMEOUT).
+    pub fn send_or_wait(
+        &mut self,
+        batch: Box<Batch>,
+        max_wait: Option<Duration>,
+    ) -> Result<(), Box<Batch>> {
+        let mut pending = self.send(batch).err();
+        if pending.is_none() {
+            return Ok(());
+        }
+        match &self.bells {
+            Some(bells) => {
+                let forward = &mut self.forward;
+                // The re-check is the send itself: room freed before the announcement is
+                // used at once.
+                bells.mine.sleep(
+                    || match pending.take().map(|batch| forward.try_push(batch)) {
+                        Some(Ok(())) | None => true,
+                        Some(Err(back)) => {
+                            pending = Some(back);
+                            forward.is_abandoned()
+                        }
+                    },
+                    max_wait,
+                );
+            }
+            None => Pause::Sleep(max_wait).carry_out(),
+        }
+        match pending {
+            // Sent by the re-check: publish done, ring as `send` does.
+            None => {
+                ring(&self.bells);
+                Ok(())
+            }
+            // Rung, timed out or woken early: one more try.
+            Some(batch) => self.send(batch),
+        }
+    }
+
+    /// Sleeps on this half's doorbell until the receiver recycles a batch (it rings), the
+    /// receiver is gone, `max_wait` passes (`None`: no limit), or a spurious wake-up; returns
+    /// at once when a batch is free. Then [`BatchSender::acquire`] again.
+    ///
+    /// On a channel without doorbells (not built for `Block`) the sleep is a park of at most
+    /// `max_wait` and [`BLOCK_PARK_TIMEOUT`](super::wait::BLOCK_PARK_TIMEOUT).
+    pub fn wait_for_batch(&mut self, max_wait: Option<Duration>) {
+        let BatchSender { forward, recycled, free, bells, .. } = self;
+        match bells {
+            Some(bells) => bells
+                .mine
+                .sleep(|| refill(free, &mut **recycled) || forward.is_abandoned(), max_wait),
+            None => Pause::Sleep(max_wait).carry_out(),
+        }
     }
 
     /// Returns an acquired batch that will not be sent (for instance an empty one at the end
@@ -208,6 +321,12 @@ impl BatchSender {
     /// True once the receiver has been dropped: nothing sent from now on will be read.
     pub fn is_receiver_gone(&self) -> bool {
         self.forward.is_abandoned()
+    }
+
+    /// True when the channel was built for [`WaitStrategy::Block`]: the halves ring each
+    /// other, and the waits above sleep until rung.
+    pub fn has_doorbell(&self) -> bool {
+        self.bells.is_some()
     }
 
     /// How many batches the forward queue holds at once.
@@ -225,6 +344,19 @@ impl BatchSender {
     pub fn pool_size(&self) -> usize {
         self.pool_size
     }
+
+    /// A sender over `forward` and `recycled` with a pool of `pool_size` fresh batches of
+    /// `batch` records, allocated now. `recycled` must hold the whole pool.
+    pub(crate) fn with_queues(
+        forward: Box<dyn Producer<Box<Batch>>>,
+        recycled: Box<dyn Consumer<Box<Batch>>>,
+        pool_size: usize,
+        batch: usize,
+    ) -> Self {
+        let mut free = Vec::with_capacity(pool_size);
+        free.extend((0..pool_size).map(|_| Box::new(Batch::new(batch))));
+        BatchSender { forward, recycled, free, pool_size, batch, bells: None }
+    }
 }
 
 /// The receiving half of a [`batch_channel`].
@@ -233,17 +365,30 @@ pub struct BatchReceiver {
     recycle: Box<dyn Producer<Box<Batch>>>,
     finished: bool,
     batch: usize,
+    /// A batch [`BatchReceiver::wait_for_input`] received while re-checking; `recv` returns it
+    /// first.
+    stashed: Option<Box<Batch>>,
+    /// The doorbells of a `Block` channel; declared last so that the queues' drop (the
+    /// receiver gone, for the sender's re-check) happens before `Bells`' drop rings.
+    bells: Option<Bells>,
 }
 
 impl BatchReceiver {
     /// The oldest batch sent, [`Recv::Empty`] when none is waiting, or [`Recv::Finished`]
-    /// once the sender has been dropped and every batch it sent has been received.
+    /// once the sender has been dropped and every batch it sent has been received. On a
+    /// `Block` channel taking a batch rings the sender (its slot is free).
     pub fn recv(&mut self) -> Recv {
+        if let Some(batch) = self.stashed.take() {
+            return Recv::Batch(batch);
+        }
         if self.finished {
             return Recv::Finished;
         }
         match poll(&mut *self.forward) {
-            Polled::Item(batch) => Recv::Batch(batch),
+            Polled::Item(batch) => {
+                ring(&self.bells);
+                Recv::Batch(batch)
+            }
             Polled::Empty => Recv::Empty,
             Polled::Finished => {
                 self.finished = true;
@@ -252,14 +397,52 @@ impl BatchReceiver {
         }
     }
 
+    /// Sleeps on this half's doorbell until a batch or the end of the stream is waiting (the
+    /// sender rings on both), `max_wait` passes (`None`: no limit), or a spurious wake-up;
+    /// returns at once when one is already waiting. Then [`BatchReceiver::recv`] again: a batch
+    /// this call found is kept for it.
+    ///
+    /// On a channel without doorbells (not built for `Block`) the sleep is a park of at most
+    /// `max_wait` and [`BLOCK_PARK_TIMEOUT`](super::wait::BLOCK_PARK_TIMEOUT).
+    pub fn wait_for_input(&mut self, max_wait: Option<Duration>) {
+        if self.stashed.is_some() || self.finished {
+            return;
+        }
+        let BatchReceiver { forward, stashed, bells, .. } = self;
+        let Some(bells) = bells else {
+            Pause::Sleep(max_wait).carry_out();
+            return;
+        };
+        // The re-check receives: a batch that arrived before the announcement is kept.
+        bells.mine.sleep(
+            || match poll(&mut **forward) {
+                Polled::Item(batch) => {
+                    *stashed = Some(batch);
+                    true
+                }
+                Polled::Empty => false,
+                // `recv` polls again and reports it (the end of a stream stays ended).
+                Polled::Finished => true,
+            },
+            max_wait,
+        );
+        if self.stashed.is_some() {
+            // Taking it freed a forward slot, as in `recv`.
+            ring(&self.bells);
+        }
+    }
+
     /// Returns a received batch to the sender's pool. Every received batch must come back
-    /// here once read, or the sender runs out of batches.
+    /// here once read, or the sender runs out of batches. On a `Block` channel it rings the
+    /// sender.
     ///
     /// The recycle queue holds the whole pool, so a batch from this channel always fits; a
     /// batch from another channel that does not fit is freed.
     pub fn recycle(&mut self, batch: Box<Batch>) {
         // A refused batch can only be a foreign one; dropping it frees it.
-        let _ = self.recycle.try_push(batch);
+        if self.recycle.try_push(batch).is_ok() {
+            ring(&self.bells);
+        }
     }
 
     /// True once [`BatchReceiver::recv`] has returned [`Recv::Finished`].
@@ -270,6 +453,12 @@ impl BatchReceiver {
     /// True once the sender has been dropped; batches it sent may still be waiting.
     pub fn is_sender_gone(&self) -> bool {
         self.forward.is_abandoned()
+    }
+
+    /// True when the channel was built for [`WaitStrategy::Block`]: the halves ring each
+    /// other, and [`BatchReceiver::wait_for_input`] sleeps until rung.
+    pub fn has_doorbell(&self) -> bool {
+        self.bells.is_some()
     }
 
     /// How many batches the forward queue holds at once.
@@ -284,7 +473,8 @@ impl BatchReceiver {
 }
 
 /// Builds a channel of batches of up to `batch` records, whose forward queue (of design `kind`)
-/// holds `capacity` batches. The pool of `capacity + POOL_SLACK` batches is allocated now;
+/// holds `capacity` batches, for the default wait strategy (no doorbells); see
+/// [`batch_channel_with`]. The pool of `capacity + POOL_SLACK` batches is allocated now;
 /// the recycle queue, of the same design, holds the whole pool.
 ///
 /// Memory: `(capacity + POOL_SLACK) * batch * 64` bytes of records.
@@ -292,33 +482,78 @@ impl BatchReceiver {
 /// # Errors
 /// [`QueueError::InvalidBatch`] unless `1 <= batch <= MAX_BATCH`;
 /// [`QueueError::InvalidCapacity`] for a capacity of 0; [`QueueError::PoolTooLarge`] when the
-/// pool would hold more than [`MAX_POOL_RECORDS`] records; [`QueueError::NotYetBuilt`] for a
-/// design not built yet.
+/// pool would hold more than [`MAX_POOL_RECORDS`] records.
 pub fn batch_channel(
     kind: QueueKind,
     capacity: usize,
     batch: usize,
 ) -> Result<(BatchSender, BatchReceiver), QueueError> {
+    batch_channel_with(kind, capacity, batch, WaitStrategy::default())
+}
+
+/// Builds a channel as [`batch_channel`] does, for threads that wait by `wait`: with
+/// [`WaitStrategy::Block`] each half gets a doorbell the other half rings (see the module
+/// docs, "Blocking"); with the other strategies nothing rings.
+///
+/// # Errors
+/// As [`batch_channel`].
+pub fn batch_channel_with(
+    kind: QueueKind,
+    capacity: usize,
+    batch: usize,
+    wait: WaitStrategy,
+) -> Result<(BatchSender, BatchReceiver), QueueError> {
+    let pool_size = checked_pool_size(capacity, batch, 1)?;
+    let (forward_tx, forward_rx) = spsc::<Box<Batch>>(kind, capacity)?;
+    let (recycle_tx, recycle_rx) = spsc::<Box<Batch>>(kind, pool_size)?;
+    let (sender_bells, receiver_bells) = match wait {
+        WaitStrategy::Block => {
+            let (sender_bell, receiver_bell) =
+                (Arc::new(Doorbell::new()), Arc::new(Doorbell::new()));
+            (
+                Some(Bells { mine: sender_bell.clone(), peer: receiver_bell.clone() }),
+                Some(Bells { mine: receiver_bell, peer: sender_bell }),
+            )
+        }
+        WaitStrategy::Spin | WaitStrategy::SpinPark => (None, None),
+    };
+    let mut sender = BatchSender::with_queues(forward_tx, recycle_rx, pool_size, batch);
+    sender.bells = sender_bells;
+    let receiver = BatchReceiver {
+        forward: forward_rx,
+        recycle: recycle_tx,
+        finished: false,
+        batch,
+        stashed: None,
+        bells: receiver_bells,
+    };
+    Ok((sender, receiver))
+}
+
+/// The pool size (batches) of each of `pools` channels of `capacity` batches of `batch`
+/// records, after checking the sizes as [`batch_channel`] documents; together the pools may
+/// hold at most [`MAX_POOL_RECORDS`] records.
+pub(crate) fn checked_pool_size(
+    capacity: usize,
+    batch: usize,
+    pools: usize,
+) -> Result<usize, QueueError> {
     if !(1..=MAX_BATCH).contains(&batch) {
         return Err(QueueError::InvalidBatch { batch });
     }
-    let pool_records = capacity.checked_add(POOL_SLACK).and_then(|pool| pool.checked_mul(batch));
     if capacity == 0 {
         return Err(QueueError::InvalidCapacity { capacity });
     }
+    let pool_records = capacity
+        .checked_add(POOL_SLACK)
+        .and_then(|pool| pool.checked_mul(batch))
+        .and_then(|records| records.checked_mul(pools));
     if pool_records.is_none_or(|records| records > MAX_POOL_RECORDS) {
         return Err(QueueError::PoolTooLarge { capacity, batch });
     }
     let pool_size = capacity + POOL_SLACK;
     debug_assert!(pool_size <= MAX_CAPACITY, "MAX_POOL_RECORDS <= MAX_CAPACITY");
-    let (forward_tx, forward_rx) = spsc::<Box<Batch>>(kind, capacity)?;
-    let (recycle_tx, recycle_rx) = spsc::<Box<Batch>>(kind, pool_size)?;
-    let mut free = Vec::with_capacity(pool_size);
-    free.extend((0..pool_size).map(|_| Box::new(Batch::new(batch))));
-    let sender = BatchSender { forward: forward_tx, recycled: recycle_rx, free, pool_size, batch };
-    let receiver =
-        BatchReceiver { forward: forward_rx, recycle: recycle_tx, finished: false, batch };
-    Ok((sender, receiver))
+    Ok(pool_size)
 }
 
 /// When a producer publishes a partial batch: once it holds `batch` records, or once its first
@@ -364,130 +599,5 @@ impl Default for FlushPolicy {
 }
 
 #[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-
-    fn record(seq_no: u32) -> PacketRecord {
-        let mut record = PacketRecord::default();
-        record.seq_no = seq_no;
-        record
-    }
-
-    #[test]
-    fn batch_fills_to_its_capacity_without_reallocating() {
-        let mut batch = Batch::new(3);
-        let storage = batch.as_slice().as_ptr();
-        assert!(batch.is_empty());
-        batch.push(record(1));
-        assert_eq!(batch.extend_from_slice(&[record(2), record(3), record(4)]), 2);
-        assert!(batch.is_full());
-        assert_eq!(batch.try_push(record(5)), Err(record(5)));
-        assert_eq!(batch.iter().map(|r| r.seq_no).collect::<Vec<_>>(), vec![1, 2, 3]);
-        assert_eq!((&batch).into_iter().count(), 3);
-        assert_eq!(batch.as_slice().as_ptr(), storage);
-        batch.released_ns = 42;
-        batch.as_mut_slice()[0].seq_no = 9;
-        assert_eq!(batch.as_slice()[0].seq_no, 9);
-        let full = std::panic::catch_unwind(move || {
-            let mut batch = batch;
-            batch.push(record(6));
-        });
-        assert!(full.is_err(), "push on a full batch panics");
-        let mut batch = Batch::new(3);
-        batch.push(record(1));
-        batch.released_ns = 42;
-        batch.clear();
-        assert_eq!((batch.len(), batch.released_ns, batch.capacity()), (0, 0, 3));
-    }
-
-    #[test]
-    fn pool_exhaustion_is_backpressure_and_recycling_refills_it() {
-        let (mut tx, mut rx) = batch_channel(QueueKind::Rtrb, 2, 4).unwrap();
-        assert_eq!((tx.capacity(), tx.pool_size(), tx.batch_capacity()), (2, 4, 4));
-        assert_eq!((rx.capacity(), rx.batch_capacity()), (2, 4));
-        let mut held: Vec<_> = std::iter::from_fn(|| tx.acquire()).collect();
-        assert_eq!(held.len(), 4);
-        for (i, batch) in held.iter_mut().enumerate() {
-            batch.push(record(i as u32));
-            batch.released_ns = 7;
-        }
-        let mut held = held.into_iter();
-        assert!(tx.send(held.next().unwrap()).is_ok());
-        assert!(tx.send(held.next().unwrap()).is_ok());
-        let refused = tx.send(held.next().unwrap()).unwrap_err();
-        assert_eq!(refused.as_slice()[0].seq_no, 2);
-        tx.put_back(refused);
-        tx.put_back(held.next().unwrap());
-        let Recv::Batch(first) = rx.recv() else { panic!("a batch is waiting") };
-        assert_eq!(first.as_slice()[0].seq_no, 0);
-        rx.recycle(first);
-        // The two put back come first, then the recycled one, all cleared.
-        let mut again = Vec::new();
-        for _ in 0..3 {
-            let batch = tx.acquire().unwrap();
-            assert_eq!((batch.len(), batch.released_ns), (0, 0));
-            again.push(batch);
-        }
-        assert!(tx.acquire().is_none());
-    }
-
-    #[test]
-    fn finished_comes_after_the_last_batch_and_stays() {
-        let (mut tx, mut rx) = batch_channel(QueueKind::Rtrb, 4, 1).unwrap();
-        assert!(matches!(rx.recv(), Recv::Empty));
-        let mut batch = tx.acquire().unwrap();
-        assert_eq!(batch.try_push(record(1)), Ok(()));
-        tx.send(batch).unwrap();
-        assert!(!rx.is_sender_gone());
-        drop(tx);
-        assert!(rx.is_sender_gone());
-        assert!(!rx.is_finished());
-        let Recv::Batch(batch) = rx.recv() else { panic!("the sent batch comes first") };
-        rx.recycle(batch);
-        assert!(matches!(rx.recv(), Recv::Finished));
-        assert!(rx.is_finished());
-        assert!(matches!(rx.recv(), Recv::Finished));
-    }
-
-    #[test]
-    fn sender_sees_a_gone_receiver() {
-        let (tx, rx) = batch_channel(QueueKind::Rtrb, 1, 1).unwrap();
-        assert!(!tx.is_receiver_gone());
-        drop(rx);
-        assert!(tx.is_receiver_gone());
-    }
-
-    #[test]
-    fn sizes_are_checked() {
-        let err = |capacity, batch| batch_channel(QueueKind::Rtrb, capacity, batch).err();
-        assert_eq!(err(4, 0), Some(QueueError::InvalidBatch { batch: 0 }));
-        assert_eq!(err(4, MAX_BATCH + 1), Some(QueueError::InvalidBatch { batch: MAX_BATCH + 1 }));
-        assert_eq!(err(0, 4), Some(QueueError::InvalidCapacity { capacity: 0 }));
-        let pool_too_large = |capacity, batch| Some(QueueError::PoolTooLarge { capacity, batch });
-        assert_eq!(err(usize::MAX, 4), pool_too_large(usize::MAX, 4));
-        let largest = MAX_POOL_RECORDS / 64 - POOL_SLACK;
-        assert_eq!(err(largest + 1, 64), pool_too_large(largest + 1, 64));
-        assert!(err(4, 4).is_none());
-        assert_eq!(
-            batch_channel(QueueKind::Lamport, 4, 4).err(),
-            Some(QueueError::NotYetBuilt { kind: QueueKind::Lamport })
-        );
-    }
-
-    #[test]
-    fn flush_policy_publishes_full_or_overdue_batches() {
-        let policy = FlushPolicy::new(4, 1_000);
-        assert!(!policy.should_flush(0, 0, u64::MAX), "empty is never due");
-        assert!(policy.should_flush(4, 10, 10), "full is due at once");
-        assert!(!policy.should_flush(3, 10, 1_009));
-        assert!(policy.should_flush(3, 10, 1_010));
-        assert!(!policy.should_flush(3, 10, 5), "a clock going back counts as no time");
-        assert_eq!(policy.deadline_ns(10), 1_010);
-        assert_eq!(policy.deadline_ns(u64::MAX), u64::MAX);
-        assert!(FlushPolicy::new(4, 0).should_flush(1, 10, 10));
-        assert_eq!(
-            FlushPolicy::default(),
-            FlushPolicy::new(DEFAULT_BATCH, DEFAULT_FLUSH_TIMEOUT_NS)
-        );
-    }
-}
+#[path = "batch_tests.rs"]
+mod tests;

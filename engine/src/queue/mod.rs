@@ -7,25 +7,58 @@
 //! [`batch_channel`] carries 8-byte `Box<Batch>` handles forward and returns used batches on a
 //! recycle ring, from a pool allocated up front, so nothing allocates on the hot path.
 //!
-//! Only [`QueueKind::Rtrb`] is built in this version; the other names are registered so that
-//! configurations and error messages already know them, and building one returns
-//! [`QueueError::NotYetBuilt`].
+//! [`QueueKind`] names every design: the Lamport and FastForward families of Maffione et al.,
+//! `rtrb`, and the `crossbeam`/`std` [`baselines`].
 //!
 //! # End of stream
 //! A producer ends a stream by being dropped. [`Consumer::is_abandoned`] then turns true, and
 //! every item pushed before the drop stays poppable; [`BatchReceiver::recv`] turns that into
 //! [`Recv::Finished`] after the last batch.
 
+pub mod baselines;
 pub mod batch;
+mod batch_fan_in;
+#[cfg(all(test, loom))]
+mod batch_loom;
+mod batched_lamport;
+mod biffq;
+mod doorbell;
+#[cfg(all(test, loom))]
+mod doorbell_loom;
+mod fan_in;
+mod fastforward;
+mod iffq;
+mod lamport;
+#[cfg(test)]
+mod lamport_tests;
+mod lazy_lamport;
+mod mpsc;
 mod registry;
+mod ring;
 mod rtrb_queue;
+mod slot_ring;
+#[cfg(all(test, loom))]
+mod slot_ring_loom;
+#[cfg(all(test, not(loom)))]
+mod slot_ring_tests;
 pub(crate) mod sync;
 pub mod wait;
 
-pub use batch::{Batch, BatchReceiver, BatchSender, FlushPolicy, Recv, batch_channel};
-pub use registry::{QueueHalves, QueueKind, spsc};
+pub use batch::{
+    Batch, BatchReceiver, BatchSender, FlushPolicy, Recv, batch_channel, batch_channel_with,
+};
+pub use batch_fan_in::{BatchFanInReceiver, FanInRecv, batch_fan_in};
+pub use batched_lamport::{BatchedLamportConsumer, BatchedLamportProducer};
+pub use biffq::{BatchedImprovedFastForwardConsumer, BatchedImprovedFastForwardProducer};
+pub use fan_in::{FanInKind, FanInPoll, FanInReceiver, FanInSenders, MAX_FAN_IN, fan_in};
+pub use fastforward::{FastForwardConsumer, FastForwardProducer};
+pub use iffq::{ImprovedFastForwardConsumer, ImprovedFastForwardProducer};
+pub use lamport::{LamportConsumer, LamportProducer};
+pub use lazy_lamport::{LazyLamportConsumer, LazyLamportProducer};
+pub use mpsc::{SharedQueueConsumer, SharedQueueProducer};
+pub use registry::{QueueHalves, QueueKind, QueueVisitor, spsc, spsc_with};
 pub use rtrb_queue::{RtrbConsumer, RtrbProducer};
-pub use wait::{Backoff, WaitStrategy};
+pub use wait::{Backoff, Pause, WaitStrategy};
 
 /// The largest queue capacity (items) [`spsc`] and [`batch_channel`] accept.
 pub const MAX_CAPACITY: usize = 1 << 24;
@@ -42,14 +75,17 @@ pub enum QueueError {
         /// The name that was asked for.
         name: String,
     },
-    /// The design is registered but its implementation has not been built yet.
-    #[error(
-        "queue `{kind}` arrives with the queue-designs issue; available now: {}",
-        QueueKind::available_names().join(", ")
-    )]
-    NotYetBuilt {
-        /// The design that was asked for.
-        kind: QueueKind,
+    /// The name is not a fan-in design.
+    #[error("unknown fan-in `{name}`; valid fan-ins: lanes, shared")]
+    UnknownFanIn {
+        /// The name that was asked for.
+        name: String,
+    },
+    /// A fan-in with no producers, or more than [`MAX_FAN_IN`].
+    #[error("a fan-in of {producers} producers is out of range: use 1 to {MAX_FAN_IN}")]
+    InvalidProducers {
+        /// The producer count that was asked for.
+        producers: usize,
     },
     /// The name is not a wait strategy.
     #[error("unknown wait strategy `{name}`; valid wait strategies: {}", WaitStrategy::names().join(", "))]
@@ -99,19 +135,7 @@ pub trait Producer<T: Send>: Send {
     /// their order. Returns how many items moved (0 when the queue is full or `items` is empty).
     /// The default pushes one item at a time; designs with a batch publish override it.
     fn push_from(&mut self, items: &mut Vec<T>) -> usize {
-        // Reversed, the front of `items` is its end: pop it, and put a refused item back
-        // where it came from, all within the vector's own capacity.
-        items.reverse();
-        let mut moved = 0;
-        while let Some(item) = items.pop() {
-            if let Err(item) = self.try_push(item) {
-                items.push(item);
-                break;
-            }
-            moved += 1;
-        }
-        items.reverse();
-        moved
+        push_each(items, |item| self.try_push(item))
     }
 
     /// The most items the queue holds at once.
@@ -156,6 +180,39 @@ pub trait Consumer<T: Send>: Send {
     ///
     /// [`try_pop`]: Consumer::try_pop
     fn is_abandoned(&self) -> bool;
+}
+
+/// Offers the items at the front of `items` to `push` one at a time, in order, until it gives
+/// one back or none are left; removes the ones it took from `items` and returns their count.
+///
+/// The items move straight out of the vector's buffer and the refused one goes back to its own
+/// place, so nothing allocates and the rest keep their order (they are shifted to the front).
+pub(crate) fn push_each<T>(items: &mut Vec<T>, mut push: impl FnMut(T) -> Result<(), T>) -> usize {
+    let len = items.len();
+    let base = items.as_mut_ptr();
+    // SAFETY: from here until the `set_len` below the vector owns none of its items, so if
+    // `push` panics the rest leak instead of being dropped twice.
+    unsafe { items.set_len(0) };
+    let mut moved = 0;
+    while moved < len {
+        // SAFETY: `moved < len`, the item at `moved` is initialised and not yet moved out; it
+        // is read once (moved into `push`, or written back below when refused).
+        let item = unsafe { base.add(moved).read() };
+        if let Err(back) = push(item) {
+            // SAFETY: the place the refused item came from; it is vacant after the read above.
+            unsafe { base.add(moved).write(back) };
+            break;
+        }
+        moved += 1;
+    }
+    // SAFETY: items `moved..len` are initialised and still owned by nobody else; moving them
+    // to the front (ranges may overlap, hence `copy`) and setting the length hands them back
+    // to the vector, leaving the moved-out places outside it.
+    unsafe {
+        std::ptr::copy(base.add(moved), base, len - moved);
+        items.set_len(len - moved);
+    }
+    moved
 }
 
 /// What one poll of a [`Consumer`] found, with end of stream told apart from "empty for now".
@@ -237,6 +294,30 @@ mod tests {
         assert!(items.is_empty());
         assert_eq!(q.pop_into(&mut out, 10), 3);
         assert_eq!(out, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn push_each_moves_the_accepted_prefix_and_keeps_the_rest_in_order() {
+        // Strings, so that a double drop or a leak shows under Miri.
+        let strings =
+            |range: std::ops::Range<u32>| -> Vec<String> { range.map(|i| i.to_string()).collect() };
+        let mut items = strings(0..5);
+        let mut taken = Vec::new();
+        let moved = push_each(&mut items, |item| {
+            if taken.len() == 2 {
+                return Err(item);
+            }
+            taken.push(item);
+            Ok(())
+        });
+        assert_eq!((moved, taken, items.clone()), (2, strings(0..2), strings(2..5)));
+        assert_eq!(push_each(&mut items, Err), 0, "a full queue takes nothing");
+        assert_eq!(items, strings(2..5));
+        let mut all = Vec::new();
+        assert_eq!(push_each(&mut items, |item| Ok(all.push(item))), 3);
+        assert!(items.is_empty());
+        assert_eq!(all, strings(2..5));
+        assert_eq!(push_each(&mut items, |_| unreachable!("no items")), 0);
     }
 
     #[test]

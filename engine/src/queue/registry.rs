@@ -6,15 +6,21 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::baselines::{crossbeam_array_queue, crossbeam_channel_queue, std_sync_channel_queue};
+use super::batched_lamport::batched_lamport_queue;
+use super::biffq::biffq_queue;
+use super::fastforward::fastforward_queue;
+use super::iffq::iffq_queue;
+use super::lamport::lamport_queue;
+use super::lazy_lamport::lazy_lamport_queue;
 use super::rtrb_queue::rtrb_queue;
 use super::{Consumer, MAX_CAPACITY, Producer, QueueError};
 
 /// A single-producer/single-consumer queue design, named as configurations and the command line
 /// name it (kebab-case: `rtrb`, `lazy-lamport`, ...).
 ///
-/// Every design below is registered; [`QueueKind::available`] lists those built so far (only
-/// `rtrb` in this version). The others arrive with the queue-designs issue; see `ANCHORS.md`,
-/// "Queue designs between pipeline stages", for what each one is.
+/// `ANCHORS.md`, "Queue designs between pipeline stages", says what each design is; each one's
+/// module doc says how it uses the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum QueueKind {
@@ -57,9 +63,6 @@ impl QueueKind {
         QueueKind::StdSyncChannel,
     ];
 
-    /// The designs [`spsc`] can build in this version.
-    pub const AVAILABLE: [QueueKind; 1] = [QueueKind::Rtrb];
-
     /// The design's name, as configurations, results and the command line spell it.
     pub const fn name(self) -> &'static str {
         match self {
@@ -81,19 +84,9 @@ impl QueueKind {
         QueueKind::ALL.iter().map(|kind| kind.name()).collect()
     }
 
-    /// The designs [`spsc`] can build in this version.
+    /// The designs [`spsc`] builds: every registered one, in the order of [`QueueKind::ALL`].
     pub fn available() -> &'static [QueueKind] {
-        &QueueKind::AVAILABLE
-    }
-
-    /// The names of the designs [`spsc`] can build in this version.
-    pub fn available_names() -> Vec<&'static str> {
-        QueueKind::AVAILABLE.iter().map(|kind| kind.name()).collect()
-    }
-
-    /// True when [`spsc`] can build this design in this version.
-    pub fn is_available(self) -> bool {
-        QueueKind::AVAILABLE.contains(&self)
+        &QueueKind::ALL
     }
 }
 
@@ -106,8 +99,7 @@ impl fmt::Display for QueueKind {
 impl FromStr for QueueKind {
     type Err = QueueError;
 
-    /// Parses a design's name exactly (kebab-case, as [`QueueKind::name`] gives it). A name that
-    /// is registered but not built yet parses; [`spsc`] is what refuses it.
+    /// Parses a design's name exactly (kebab-case, as [`QueueKind::name`] gives it).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         QueueKind::ALL
             .into_iter()
@@ -119,34 +111,100 @@ impl FromStr for QueueKind {
 /// The two halves of a queue, ready to move to their threads.
 pub type QueueHalves<T> = (Box<dyn Producer<T>>, Box<dyn Consumer<T>>);
 
+/// Receives the two halves of a freshly built queue as their concrete types, so code generic
+/// over the design (a benchmark's inner loop) is compiled once per design, with no dynamic
+/// dispatch per operation. [`spsc_with`] calls [`QueueVisitor::visit`] exactly once.
+pub trait QueueVisitor<T: Send + 'static> {
+    /// What the visitor makes of the halves.
+    type Output;
+
+    /// Takes the halves of a queue of the design [`spsc_with`] was asked for.
+    fn visit<P, C>(self, producer: P, consumer: C) -> Self::Output
+    where
+        P: Producer<T> + 'static,
+        C: Consumer<T> + 'static;
+}
+
+/// Boxes both halves: [`spsc`] is [`spsc_with`] with this visitor.
+struct Boxed;
+
+impl<T: Send + 'static> QueueVisitor<T> for Boxed {
+    type Output = QueueHalves<T>;
+
+    fn visit<P, C>(self, producer: P, consumer: C) -> QueueHalves<T>
+    where
+        P: Producer<T> + 'static,
+        C: Consumer<T> + 'static,
+    {
+        (Box::new(producer), Box::new(consumer))
+    }
+}
+
 /// Builds a single-producer/single-consumer queue of design `kind` holding `capacity` items.
 ///
 /// # Errors
-/// [`QueueError::InvalidCapacity`] unless `1 <= capacity <= MAX_CAPACITY`;
-/// [`QueueError::NotYetBuilt`] for a registered design that is not built in this version
-/// (see [`QueueKind::available`]).
+/// [`QueueError::InvalidCapacity`] unless `1 <= capacity <= MAX_CAPACITY`.
 pub fn spsc<T: Send + 'static>(
     kind: QueueKind,
     capacity: usize,
 ) -> Result<QueueHalves<T>, QueueError> {
+    spsc_with(kind, capacity, Boxed)
+}
+
+/// Builds a queue as [`spsc`] does and hands its halves, unboxed, to `visitor`.
+///
+/// # Errors
+/// As [`spsc`]; the visitor is not called then.
+pub fn spsc_with<T: Send + 'static, V: QueueVisitor<T>>(
+    kind: QueueKind,
+    capacity: usize,
+    visitor: V,
+) -> Result<V::Output, QueueError> {
     if !(1..=MAX_CAPACITY).contains(&capacity) {
         return Err(QueueError::InvalidCapacity { capacity });
     }
-    match kind {
+    Ok(match kind {
         QueueKind::Rtrb => {
             let (producer, consumer) = rtrb_queue(capacity);
-            Ok((Box::new(producer), Box::new(consumer)))
+            visitor.visit(producer, consumer)
         }
-        QueueKind::Lamport
-        | QueueKind::LazyLamport
-        | QueueKind::BatchedLamport
-        | QueueKind::FastForward
-        | QueueKind::Iffq
-        | QueueKind::Biffq
-        | QueueKind::CrossbeamArray
-        | QueueKind::CrossbeamChannel
-        | QueueKind::StdSyncChannel => Err(QueueError::NotYetBuilt { kind }),
-    }
+        QueueKind::Lamport => {
+            let (producer, consumer) = lamport_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::LazyLamport => {
+            let (producer, consumer) = lazy_lamport_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::BatchedLamport => {
+            let (producer, consumer) = batched_lamport_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::FastForward => {
+            let (producer, consumer) = fastforward_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::Iffq => {
+            let (producer, consumer) = iffq_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::Biffq => {
+            let (producer, consumer) = biffq_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::CrossbeamArray => {
+            let (producer, consumer) = crossbeam_array_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::CrossbeamChannel => {
+            let (producer, consumer) = crossbeam_channel_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+        QueueKind::StdSyncChannel => {
+            let (producer, consumer) = std_sync_channel_queue(capacity);
+            visitor.visit(producer, consumer)
+        }
+    })
 }
 
 #[cfg(all(test, not(loom)))]
@@ -180,18 +238,13 @@ mod tests {
     }
 
     #[test]
-    fn only_rtrb_is_built_and_the_rest_say_when_they_arrive() {
-        assert_eq!(QueueKind::available(), &[QueueKind::Rtrb]);
-        assert_eq!(QueueKind::default(), QueueKind::Rtrb);
-        assert!(spsc::<u64>(QueueKind::Rtrb, 8).is_ok());
-        for kind in QueueKind::ALL.into_iter().filter(|kind| !kind.is_available()) {
-            let err = spsc::<u64>(kind, 8).err();
-            assert_eq!(err, Some(QueueError::NotYetBuilt { kind }));
-            let message = err.map(|e| e.to_string()).unwrap_or_default();
-            assert!(message.contains(kind.name()), "{message}");
-            assert!(message.contains("arrives with the queue-designs issue"), "{message}");
-            assert!(message.contains("available now: rtrb"), "{message}");
+    fn every_design_builds_with_at_least_the_capacity_asked() {
+        assert_eq!(QueueKind::available(), &QueueKind::ALL);
+        for kind in QueueKind::ALL {
+            let (producer, consumer) = spsc::<u64>(kind, 8).expect("every design builds");
+            assert!(producer.capacity() >= 8 && consumer.capacity() >= 8, "{kind}");
         }
+        assert_eq!(QueueKind::default(), QueueKind::Rtrb);
     }
 
     #[test]

@@ -32,6 +32,10 @@ use super::QueueError;
 
 /// How a thread waits while its queue is empty or full. Names are kebab-case
 /// (`spin`, `spin-park`, `block`); the default is `spin-park`.
+///
+/// Whatever the strategy, a wait never outlasts the deadline its caller gives
+/// ([`Backoff::snooze_until`], [`Backoff::plan`]): a thread holding a partial batch publishes it
+/// within the flush timeout even while its input is idle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaitStrategy {
@@ -42,16 +46,22 @@ pub enum WaitStrategy {
     /// with more busy threads than cores still progresses.
     #[default]
     SpinPark,
-    /// For now the same as `SpinPark` with longer parks ([`BLOCK_PARK_TIMEOUT`]): nothing
-    /// wakes a parked thread early yet. True blocking, where the other side wakes the waiter,
-    /// arrives with the queue-designs issue.
+    /// Spin a little, then yield, then sleep until the other side of the queue rings the
+    /// thread's doorbell (a batch published, room freed, a batch recycled, a half dropped):
+    /// an idle thread uses no CPU, and wakes as soon as there is work. Channels built for
+    /// `Block` ([`batch_channel_with`](super::batch::batch_channel_with)) ring on every
+    /// publish; the others cost nothing extra.
+    ///
+    /// A wait nothing rings, such as a thread polling an emulated NIC ring for frames whose
+    /// release time has not come, falls back to a bounded park of [`BLOCK_PARK_TIMEOUT`].
     Block,
 }
 
 /// How long one park of [`WaitStrategy::SpinPark`] lasts.
 pub const SPIN_PARK_TIMEOUT: Duration = Duration::from_micros(50);
 
-/// How long one park of [`WaitStrategy::Block`] lasts.
+/// How long one park of [`WaitStrategy::Block`] lasts where nothing rings the thread (a NIC
+/// ring input), and the longest sleep on a channel built without a doorbell.
 pub const BLOCK_PARK_TIMEOUT: Duration = Duration::from_micros(500);
 
 /// Snoozes `0..SPIN_STEPS` spin `2^step` times each (1, 2, ..., 64 spins).
@@ -122,36 +132,69 @@ impl Backoff {
         self.strategy
     }
 
-    /// Waits once, because the caller found nothing to do; counts one idle event.
+    /// Waits once, because the caller found nothing to do; counts one idle event. The same as
+    /// [`Backoff::snooze_until`] with no deadline.
     ///
     /// `Spin`: `2^k` spin-loop hints, `k` growing to 6 and staying there.
     /// `SpinPark` and `Block`: the same spins for the first 7 snoozes after a reset, then
     /// 3 [`std::thread::yield_now`], then a [`std::thread::park_timeout`] of
     /// [`SPIN_PARK_TIMEOUT`] (or [`BLOCK_PARK_TIMEOUT`]) on every later snooze.
     pub fn snooze(&mut self) {
+        self.snooze_until(None, 0);
+    }
+
+    /// Waits once, as [`Backoff::snooze`] does, but parks no later than `deadline_ns` (a
+    /// pending flush; `now_ns` is the time now, on the same clock). There is no doorbell here,
+    /// so `Block` parks for a bounded time; see [`Backoff::snooze_on`] for one that sleeps.
+    pub fn snooze_until(&mut self, deadline_ns: Option<u64>, now_ns: u64) {
+        let pause = self.plan(time_left(deadline_ns, now_ns), false);
+        pause.carry_out();
+    }
+
+    /// Waits once; where the strategy is `Block` and the wait is long enough to sleep, calls
+    /// `sleep` with the longest sleep allowed (`None`: until rung) instead of parking. `sleep`
+    /// sleeps on the doorbell of the queue the caller waits for, for instance
+    /// [`BatchReceiver::wait_for_input`](super::BatchReceiver::wait_for_input).
+    pub fn snooze_on(
+        &mut self,
+        deadline_ns: Option<u64>,
+        now_ns: u64,
+        sleep: impl FnOnce(Option<Duration>),
+    ) {
+        match self.plan(time_left(deadline_ns, now_ns), true) {
+            Pause::Sleep(max_wait) => sleep(max_wait),
+            pause => pause.carry_out(),
+        }
+    }
+
+    /// Chooses the next wait and counts it (one idle event; a park or sleep also counts as a
+    /// park), without waiting: [`Backoff::snooze`] and its variants carry the choice out.
+    ///
+    /// `max_wait` is the time left until the caller's deadline (`None`: no deadline); no park
+    /// or sleep chosen lasts longer, and none is chosen once it is zero (a yield instead, so
+    /// the caller gets back to its deadline at once). `doorbell` tells whether the caller can
+    /// sleep on a doorbell something will ring; only then does `Block` choose
+    /// [`Pause::Sleep`], else it parks for at most [`BLOCK_PARK_TIMEOUT`].
+    pub fn plan(&mut self, max_wait: Option<Duration>, doorbell: bool) -> Pause {
         self.idle_events += 1;
         let step = self.step;
         if step < SPIN_STEPS || self.strategy == WaitStrategy::Spin {
-            for _ in 0..1u32 << step.min(SPIN_STEPS - 1) {
-                std::hint::spin_loop();
-            }
             if step < SPIN_STEPS {
                 self.step += 1;
             }
-            return;
+            return Pause::Spin(1 << step.min(SPIN_STEPS - 1));
         }
-        if step < YIELD_STEPS {
-            self.step += 1;
-            std::thread::yield_now();
-            return;
+        if step < YIELD_STEPS || max_wait == Some(Duration::ZERO) {
+            self.step = (step + 1).min(YIELD_STEPS);
+            return Pause::Yield;
         }
         self.parks += 1;
-        // Nothing unparks this thread yet, so the park is a short sleep; a spurious wake-up
-        // only means the caller polls a little early.
-        std::thread::park_timeout(match self.strategy {
-            WaitStrategy::Block => BLOCK_PARK_TIMEOUT,
-            WaitStrategy::Spin | WaitStrategy::SpinPark => SPIN_PARK_TIMEOUT,
-        });
+        let capped = |limit: Duration| max_wait.map_or(limit, |left| left.min(limit));
+        match self.strategy {
+            WaitStrategy::Block if doorbell => Pause::Sleep(max_wait),
+            WaitStrategy::Block => Pause::Park(capped(BLOCK_PARK_TIMEOUT)),
+            WaitStrategy::Spin | WaitStrategy::SpinPark => Pause::Park(capped(SPIN_PARK_TIMEOUT)),
+        }
     }
 
     /// Starts the next wait from the shortest spin again; call it after making progress.
@@ -174,6 +217,46 @@ impl Backoff {
     pub fn parks(&self) -> u64 {
         self.parks
     }
+}
+
+/// One wait, as [`Backoff::plan`] chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pause {
+    /// Busy-spin this many [`std::hint::spin_loop`] hints.
+    Spin(u32),
+    /// Give the core to another thread once.
+    Yield,
+    /// Park for this long; nothing is expected to wake the thread earlier.
+    Park(Duration),
+    /// Sleep on a doorbell until rung, for at most this long (`None`: until rung).
+    Sleep(Option<Duration>),
+}
+
+impl Pause {
+    /// Carries the wait out on the current thread. A [`Pause::Sleep`] has no doorbell here, so
+    /// it parks for at most its limit or [`BLOCK_PARK_TIMEOUT`], whichever is shorter.
+    pub fn carry_out(self) {
+        match self {
+            Pause::Spin(spins) => {
+                for _ in 0..spins {
+                    std::hint::spin_loop();
+                }
+            }
+            Pause::Yield => std::thread::yield_now(),
+            // A spurious wake-up, or an unpark meant for a doorbell sleep, only means the
+            // caller polls a little early.
+            Pause::Park(limit) => std::thread::park_timeout(limit),
+            Pause::Sleep(max_wait) => std::thread::park_timeout(
+                max_wait.map_or(BLOCK_PARK_TIMEOUT, |limit| limit.min(BLOCK_PARK_TIMEOUT)),
+            ),
+        }
+    }
+}
+
+/// The time left from `now_ns` until `deadline_ns` (zero once it has passed); `None` without
+/// a deadline.
+pub fn time_left(deadline_ns: Option<u64>, now_ns: u64) -> Option<Duration> {
+    deadline_ns.map(|deadline| Duration::from_nanos(deadline.saturating_sub(now_ns)))
 }
 
 impl Default for Backoff {
@@ -229,5 +312,82 @@ mod tests {
         }
         assert!(!backoff.is_parking());
         assert_eq!((backoff.idle_events(), backoff.parks()), (100, 0));
+    }
+
+    /// Drives a fresh backoff past its spins and yields.
+    fn parking(strategy: WaitStrategy) -> Backoff {
+        let mut backoff = Backoff::new(strategy);
+        for _ in 0..YIELD_STEPS {
+            assert!(matches!(backoff.plan(None, true), Pause::Spin(_) | Pause::Yield));
+        }
+        assert_eq!(backoff.is_parking(), strategy != WaitStrategy::Spin);
+        backoff
+    }
+
+    #[test]
+    fn no_park_or_sleep_outlasts_the_deadline() {
+        let us = Duration::from_micros;
+        let limits = [None, Some(Duration::ZERO), Some(us(5)), Some(us(80)), Some(us(10_000))];
+        for strategy in [WaitStrategy::SpinPark, WaitStrategy::Block] {
+            for doorbell in [false, true] {
+                let mut backoff = parking(strategy);
+                for max_wait in limits {
+                    let waited = match backoff.plan(max_wait, doorbell) {
+                        Pause::Park(limit) => Some(limit),
+                        Pause::Sleep(limit) => {
+                            assert!(strategy == WaitStrategy::Block && doorbell);
+                            limit
+                        }
+                        Pause::Yield => {
+                            assert_eq!(max_wait, Some(Duration::ZERO), "yields only when due");
+                            continue;
+                        }
+                        Pause::Spin(_) => panic!("{strategy}: spun after the yields"),
+                    };
+                    if let Some(left) = max_wait {
+                        assert!(waited.is_some_and(|w| w <= left), "{strategy}: {waited:?}");
+                    }
+                    if strategy == WaitStrategy::SpinPark || !doorbell {
+                        let bound = if strategy == WaitStrategy::Block {
+                            BLOCK_PARK_TIMEOUT
+                        } else {
+                            SPIN_PARK_TIMEOUT
+                        };
+                        assert!(waited.is_some_and(|w| w <= bound), "{strategy}: {waited:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_sleeps_until_rung_only_with_a_doorbell() {
+        let mut backoff = parking(WaitStrategy::Block);
+        assert_eq!(backoff.plan(None, true), Pause::Sleep(None));
+        assert_eq!(backoff.plan(None, false), Pause::Park(BLOCK_PARK_TIMEOUT));
+        let five = Duration::from_micros(5);
+        assert_eq!(backoff.plan(Some(five), true), Pause::Sleep(Some(five)));
+        assert_eq!(backoff.parks(), 3);
+        let mut spin = Backoff::new(WaitStrategy::Spin);
+        for _ in 0..20 {
+            assert!(matches!(spin.plan(Some(Duration::ZERO), true), Pause::Spin(_)));
+        }
+    }
+
+    #[test]
+    fn time_left_counts_down_to_zero() {
+        assert_eq!(time_left(None, 5), None);
+        assert_eq!(time_left(Some(15), 5), Some(Duration::from_nanos(10)));
+        assert_eq!(time_left(Some(5), 15), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn snoozes_with_a_passed_deadline_return() {
+        for strategy in WaitStrategy::ALL {
+            let mut backoff = parking(strategy);
+            backoff.snooze_until(Some(10), 20);
+            backoff.snooze_on(Some(10), 20, |_| panic!("no sleep once the deadline passed"));
+            backoff.snooze_on(None, 0, |max| assert_eq!(max, None));
+        }
     }
 }

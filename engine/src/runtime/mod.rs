@@ -3,7 +3,7 @@
 //! Setup happens before the clock: the NIC's rings are filled by RSS, each query thread's flow
 //! table is sized for its ring's flows and pre-faulted, queues and batch pools are allocated,
 //! threads are spawned and pinned. All threads then meet at a barrier, the clock starts, and
-//! each runs the generic loop of [`stage`] to the end of its input. The run ends when the last
+//! each runs the generic loop of `stage` to the end of its input. The run ends when the last
 //! thread does.
 
 pub mod clock;
@@ -21,7 +21,7 @@ use crate::config::EngineConfig;
 use crate::metrics::{ThreadMetrics, cpu};
 use crate::plan::{Input, Output, Plan, PlanError};
 use crate::query::FlowCounts;
-use crate::queue::batch::batch_channel;
+use crate::queue::batch::batch_channel_with;
 use crate::queue::{FlushPolicy, QueueError};
 use crate::state::FlowEstimate;
 use clock::RunClock;
@@ -144,7 +144,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
     let mut senders: Vec<Vec<_>> = (0..plan.threads.len()).map(|_| Vec::new()).collect();
     let mut receivers: Vec<Option<_>> = (0..plan.edges.len()).map(|_| None).collect();
     for (e, &(from, _)) in plan.edges.iter().enumerate() {
-        let (tx, rx) = batch_channel(cfg.queue, cfg.queue_capacity, cfg.batch)?;
+        let (tx, rx) = batch_channel_with(cfg.queue, cfg.queue_capacity, cfg.batch, cfg.wait)?;
         senders[from].push(tx);
         receivers[e] = Some(rx);
     }

@@ -45,6 +45,13 @@ impl Router {
         let n = senders.len();
         Self { senders, pending: (0..n).map(|_| None).collect(), started: vec![0; n], flush }
     }
+
+    /// When the oldest pending partial batch falls due (`None` when none is pending): an idle
+    /// wait lasts no longer, so the flush timeout holds whatever the wait strategy.
+    fn next_deadline_ns(&self) -> Option<u64> {
+        let started = self.pending.iter().zip(&self.started);
+        started.filter(|(b, _)| b.is_some()).map(|(_, &s)| self.flush.deadline_ns(s)).min()
+    }
 }
 
 /// What a thread's run gives back.
@@ -132,10 +139,17 @@ pub(crate) fn run_stage(
         if got {
             backoff.reset();
         } else {
+            // Idle: publish the partial batches that are due, and wake for the next one.
+            let mut deadline_ns = None;
             if let StageOutput::Route(router) = &mut output {
                 flush_due(env, router, &mut m, &mut backoff, false);
+                deadline_ns = router.next_deadline_ns();
             }
-            wait_idle(env, &mut m.idle_ns, &mut backoff);
+            let bell = match &mut input {
+                StageInput::Ring(_) => Bell::None,
+                StageInput::Edge(rx) => Bell::Input(rx),
+            };
+            wait_idle(env, &mut m.idle_ns, &mut backoff, deadline_ns, bell);
         }
     }
     if let StageInput::Ring(ring) = &input
@@ -168,10 +182,41 @@ fn receiver_alive(tx: &BatchSender) {
     assert!(!tx.is_receiver_gone(), "a query thread ended before its input did");
 }
 
-/// Waits once with the wait strategy, adding the time waited to `idle_ns`.
-fn wait_idle(env: &StageEnv, idle_ns: &mut u64, backoff: &mut Backoff) {
+/// What an idle wait can sleep on under [`WaitStrategy::Block`]: the doorbell of the queue it
+/// waits for, which the other side rings as it makes progress.
+enum Bell<'a> {
+    /// Nothing rings this wait (a NIC ring's frames arrive by the release clock): `Block`
+    /// parks for a bounded time instead.
+    None,
+    /// The input edge: rung when a batch arrives or the stream ends.
+    Input(&'a mut BatchReceiver),
+    /// A destination whose pool is empty: rung when its receiver recycles a batch.
+    Recycled(&'a mut BatchSender),
+    /// A destination whose queue is full, and the batch for it: rung when its receiver takes a
+    /// batch. A sleep sends the batch as soon as it can, leaving `None`.
+    Room(&'a mut BatchSender, &'a mut Option<Box<Batch>>),
+}
+
+/// Waits once with the wait strategy, no later than `deadline_ns` (a pending flush), adding
+/// the time waited to `idle_ns`. Under `Block` a long wait sleeps on `bell` until rung.
+fn wait_idle(
+    env: &StageEnv,
+    idle_ns: &mut u64,
+    backoff: &mut Backoff,
+    deadline_ns: Option<u64>,
+    bell: Bell<'_>,
+) {
     let t0 = env.clock.now_ns();
-    backoff.snooze();
+    match bell {
+        Bell::None => backoff.snooze_until(deadline_ns, t0),
+        Bell::Input(rx) => backoff.snooze_on(deadline_ns, t0, |max| rx.wait_for_input(max)),
+        Bell::Recycled(tx) => backoff.snooze_on(deadline_ns, t0, |max| tx.wait_for_batch(max)),
+        Bell::Room(tx, pending) => backoff.snooze_on(deadline_ns, t0, |max| {
+            if let Some(batch) = pending.take() {
+                *pending = tx.send_or_wait(batch, max).err();
+            }
+        }),
+    }
     *idle_ns += env.clock.now_ns().saturating_sub(t0);
 }
 
@@ -236,7 +281,9 @@ fn acquire(
             return b;
         }
         receiver_alive(tx);
-        wait_idle(env, &mut m.idle_ns, backoff);
+        // Blocked on this destination: the thread publishes nothing else until it is unblocked,
+        // so no flush deadline shortens this wait.
+        wait_idle(env, &mut m.idle_ns, backoff, None, Bell::Recycled(tx));
     }
 }
 
@@ -248,15 +295,12 @@ fn send(
     m: &mut ThreadMetrics,
     backoff: &mut Backoff,
 ) {
-    let Some(mut b) = batch else { return };
-    loop {
-        match tx.send(b) {
-            Ok(()) => return,
-            Err(back) => {
-                b = back;
-                receiver_alive(tx);
-                wait_idle(env, &mut m.idle_ns, backoff);
-            }
+    let mut pending = batch;
+    while let Some(b) = pending.take() {
+        if let Err(back) = tx.send(b) {
+            pending = Some(back);
+            receiver_alive(tx);
+            wait_idle(env, &mut m.idle_ns, backoff, None, Bell::Room(tx, &mut pending));
         }
     }
 }
@@ -279,5 +323,24 @@ fn flush_due(
             let b = router.pending[dest].take();
             send(env, &mut router.senders[dest], b, m, backoff);
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::queue::QueueKind;
+    use crate::queue::batch::batch_channel;
+
+    #[test]
+    fn the_next_deadline_is_the_oldest_pending_batch_plus_the_timeout() {
+        let senders = (0..3).map(|_| batch_channel(QueueKind::Rtrb, 2, 4).unwrap().0).collect();
+        let mut router = Router::new(senders, FlushPolicy::new(4, 1_000));
+        assert_eq!(router.next_deadline_ns(), None, "nothing pending");
+        router.started = vec![50, 10, 30];
+        // The oldest start (10) has no pending batch: it does not count.
+        router.pending[0] = router.senders[0].acquire();
+        router.pending[2] = router.senders[2].acquire();
+        assert_eq!(router.next_deadline_ns(), Some(1_030));
     }
 }

@@ -1,0 +1,117 @@
+//! `pktstream suite`: the quick queues suite end to end (files, columns, figures) and an
+//! unknown suite's error. No timing is asserted.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use engine::queue::QueueKind;
+use serde_json::Value;
+
+fn pktstream(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pktstream")).args(args).output().expect("run pktstream")
+}
+
+fn check_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()));
+}
+
+fn check_svg(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", path.display());
+}
+
+#[test]
+fn quick_queues_suite_writes_trials_summary_and_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = pktstream(&[
+        "suite",
+        "queues",
+        "--quick",
+        "--items",
+        "20000",
+        "--pipeline-packets",
+        "20000",
+        "--machine",
+        "test-machine",
+        "--out",
+        out,
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&o.stderr));
+    for target in ["1.1x rtrb at batch 32", "1.3x rtrb with single items", "1.5x the atomic"] {
+        assert!(stdout.contains(target), "the table lacks {target:?}:\n{stdout}");
+    }
+    let results = dir.path().join("test-machine").join("queues");
+
+    // One row per process: designs x (batch 1 and 32 at 8 B, ping-pong, pipeline).
+    let designs = QueueKind::available().len();
+    let trials = std::fs::read_to_string(results.join("trials.csv")).unwrap();
+    let mut lines = trials.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for column in ["round", "queue", "batch", "item_bytes", "touch", "mitems_per_s", "rtt_ns"] {
+        assert!(header.contains(&column), "trials.csv lacks {column}: {header:?}");
+    }
+    assert!(header.contains(&"atomic_pingpong_rtt_ns") && header.contains(&"pipeline_mpps"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), designs * 4, "{trials}");
+    let measure = header.iter().position(|c| *c == "measure").unwrap();
+    let count = |m: &str| rows.iter().filter(|r| r.split(',').nth(measure) == Some(m)).count();
+    assert_eq!(
+        (count("throughput"), count("pingpong"), count("pipeline")),
+        (2 * designs, designs, designs)
+    );
+
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(results.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["provenance"]["machine_id"], "test-machine");
+    assert_eq!(summary["config"]["rounds"], 1);
+    let points = summary["points"].as_array().unwrap();
+    assert_eq!(points.len(), designs * 4);
+    for p in points {
+        let v = &p["value"];
+        assert_eq!(v["n"], 1, "{p}");
+        let (m, lo, hi) =
+            (v["median"].as_f64().unwrap(), v["lo"].as_f64().unwrap(), v["hi"].as_f64().unwrap());
+        assert!(m > 0.0 && lo <= m && m <= hi, "{p}");
+    }
+    let iffq_b32 = points
+        .iter()
+        .find(|p| p["queue"] == "iffq" && p["batch"] == 32 && p["measure"] == "throughput")
+        .unwrap();
+    assert!(iffq_b32["ratio_to_rtrb"]["median"].as_f64().unwrap() > 0.0);
+    let ping = points.iter().find(|p| p["measure"] == "pingpong").unwrap();
+    assert!(ping["rtt_over_floor"]["median"].as_f64().unwrap() > 0.0);
+    let targets = summary["targets"].as_array().unwrap();
+    let names: Vec<&str> = targets.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["batch32", "single-item", "round-trip"]);
+    // One round: no interval, so no target can be called met or not met.
+    assert!(targets.iter().all(|t| t["verdict"] == "within-noise"), "{targets:?}");
+    assert_eq!(summary["references"].as_array().unwrap().len(), 6);
+
+    let summary_csv = std::fs::read_to_string(results.join("summary.csv")).unwrap();
+    assert_eq!(summary_csv.lines().count(), 1 + designs * 4);
+    for stem in ["queues_throughput", "queues_rtt", "queues_pipeline"] {
+        check_png(&results.join(format!("{stem}.png")));
+        check_svg(&results.join(format!("{stem}.svg")));
+    }
+    // The scratch folder of the trials' JSON files is gone.
+    let left: Vec<_> = std::fs::read_dir(&results)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn unknown_suite_lists_the_valid_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = pktstream(&["suite", "nope", "--out", dir.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown suite `nope`; valid suites: queues"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "an unknown suite wrote files");
+}
