@@ -321,9 +321,8 @@ pub const RATIO_BATCHES: [usize; 2] = [1, 32];
 /// Summarises `rows`: per grid point, per ratio, per target.
 pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
     type Key = (String, String, Option<usize>, Option<usize>, bool);
-    // Per point: the values, the atomic floors measured beside them, and each value's round
-    // with its floor (for the paired ratios).
-    let mut samples: BTreeMap<Key, (Vec<f64>, Vec<f64>, Vec<Trial>)> = BTreeMap::new();
+    // Per point: each trial's value with its round and the atomic floor measured beside it.
+    let mut samples: BTreeMap<Key, Vec<Trial>> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     for r in rows {
         let (key, value, floor) = match r.measure.as_str() {
@@ -342,11 +341,9 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
         if !samples.contains_key(&key) {
             order.push(key.clone());
         }
-        let entry = samples.entry(key).or_default();
-        entry.0.extend(value);
-        entry.1.extend(floor);
+        let trials = samples.entry(key).or_default();
         if let Some(value) = value {
-            entry.2.push(Trial { round: r.round, value, floor });
+            trials.push(Trial { round: r.round, value, floor });
         }
     }
     let throughput_of = |queue: &str, batch: usize| -> Option<&Vec<Trial>> {
@@ -355,7 +352,7 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
             .find(|((m, q, b, s, t), _)| {
                 m == "throughput" && q == queue && *b == Some(batch) && *s == Some(8) && !t
             })
-            .map(|(_, (_, _, trials))| trials)
+            .map(|(_, trials)| trials)
     };
     // Sort points: throughput by mode, batch, then design order of first appearance.
     let design_rank =
@@ -369,8 +366,10 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
 
     let mut points = Vec::new();
     for key in order {
-        let (values, floors, trials) = &samples[&key];
-        let Some(value) = stats::median_ci95(values) else { continue };
+        let trials = &samples[&key];
+        let values: Vec<f64> = trials.iter().map(|t| t.value).collect();
+        let floors: Vec<f64> = trials.iter().filter_map(|t| t.floor).collect();
+        let Some(value) = stats::median_ci95(&values) else { continue };
         let (measure, queue, batch, item_bytes, touch) = key;
         let metric = match measure.as_str() {
             "throughput" => "mitems_per_s",
@@ -388,7 +387,7 @@ pub fn summarise(rows: &[TrialRow]) -> QueuesSummary {
             // Each round trip over the floor measured in the same process.
             let pairs: Vec<(f64, f64)> =
                 trials.iter().filter_map(|t| Some((t.value, t.floor?))).collect();
-            (stats::median_ci95(floors), stats::paired_ratio_ci95(&pairs))
+            (stats::median_ci95(&floors), stats::paired_ratio_ci95(&pairs))
         } else {
             (None, None)
         };

@@ -314,7 +314,11 @@ mod tests {
         assert_eq!(push_each(&mut items, Err), 0, "a full queue takes nothing");
         assert_eq!(items, strings(2..5));
         let mut all = Vec::new();
-        assert_eq!(push_each(&mut items, |item| Ok(all.push(item))), 3);
+        let take_all = |item| {
+            all.push(item);
+            Ok(())
+        };
+        assert_eq!(push_each(&mut items, take_all), 3);
         assert!(items.is_empty());
         assert_eq!(all, strings(2..5));
         assert_eq!(push_each(&mut items, |_| unreachable!("no items")), 0);

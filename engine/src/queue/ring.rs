@@ -27,6 +27,9 @@ impl<T> std::ops::Deref for CacheLinePadded<T> {
     }
 }
 
+/// A run of the ring's slots: each cell holds an item or nothing.
+type Cells<T> = [UnsafeCell<MaybeUninit<T>>];
+
 /// The ring shared by the two halves of a Lamport queue (through an `Arc`).
 pub(crate) struct LamportRing<T> {
     /// Items popped so far (wrapping); stored by the consumer only.
@@ -42,7 +45,7 @@ pub(crate) struct LamportRing<T> {
     /// `slots.len() - 1`; `slots.len()` is `capacity` rounded up to a power of two.
     mask: usize,
     /// Slot `i & mask` holds an initialised item exactly when `head <= i < tail` (wrapping).
-    slots: Box<[UnsafeCell<MaybeUninit<T>>]>,
+    slots: Box<Cells<T>>,
 }
 
 // SAFETY: the ring moves `T`s from the producer's thread to the consumer's, so it needs
@@ -112,11 +115,7 @@ impl<T> LamportRing<T> {
     /// second starts at slot 0 when the run wraps), `count` cells in all (`count` at most the
     /// slot count).
     #[inline]
-    fn runs(
-        &self,
-        first: usize,
-        count: usize,
-    ) -> (&[UnsafeCell<MaybeUninit<T>>], &[UnsafeCell<MaybeUninit<T>>]) {
+    fn runs(&self, first: usize, count: usize) -> (&Cells<T>, &Cells<T>) {
         let start = first & self.mask;
         let before_wrap = count.min(self.slots.len() - start);
         (&self.slots[start..start + before_wrap], &self.slots[..count - before_wrap])
