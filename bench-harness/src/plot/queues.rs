@@ -197,6 +197,7 @@ impl Draw for ThroughputFigure<'_> {
                 title: &panel.title,
                 x: x.clone(),
                 x_labels: &x_labels,
+                stagger_labels: false,
                 x_desc: "batch size (items per publish, log2 scale)",
                 y_max,
                 y_desc: "throughput (M items/s)",
@@ -296,6 +297,7 @@ impl Draw for CategoricalFigure<'_> {
                 ticks: (0..n).map(|i| i as f64).collect(),
             },
             x_labels: &x_labels,
+            stagger_labels: true,
             x_desc: "queue design",
             y_max: nice_max(top.fold(0.0, f64::max)),
             y_desc,
@@ -340,6 +342,8 @@ struct Axes<'a> {
     title: &'a str,
     x: TickedAxis,
     x_labels: &'a [(f64, String)],
+    /// Alternate tick labels between two rows, so that long names side by side do not overlap.
+    stagger_labels: bool,
     x_desc: &'a str,
     y_max: f64,
     y_desc: &'a str,
@@ -348,10 +352,18 @@ struct Axes<'a> {
 /// Height of the panel title band, and the areas for tick labels and axis titles, in pixels.
 const TITLE_AREA: u32 = 44;
 const X_LABEL_AREA: u32 = 70;
+/// How far below the first row the second row of staggered tick labels sits, in pixels.
+const STAGGER_ROW_PX: i32 = 22;
 const Y_LABEL_AREA: u32 = 90;
 const SAMPLE_AND_GAP: i32 = style::LEGEND_SAMPLE_LEN + 10;
 
 impl Axes<'_> {
+    /// The band under the plot for tick labels and the axis title, one row taller when the
+    /// labels are staggered.
+    fn x_label_area(&self) -> u32 {
+        X_LABEL_AREA + if self.stagger_labels { STAGGER_ROW_PX.unsigned_abs() } else { 0 }
+    }
+
     fn draw<'a, DB: DrawingBackend>(
         &self,
         area: &'a DrawingArea<DB, Shift>,
@@ -362,7 +374,7 @@ impl Axes<'_> {
         let mut chart = ChartBuilder::on(area)
             .margin_top(TITLE_AREA)
             .margin_right(14)
-            .x_label_area_size(X_LABEL_AREA)
+            .x_label_area_size(self.x_label_area())
             .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(self.x.clone(), y)?;
         chart
@@ -386,9 +398,11 @@ impl Axes<'_> {
                 .anchor(HPos::Center, VPos::Center)
                 .draw_on(area)?;
         }
-        for (x, label) in self.x_labels {
+        for (i, (x, label)) in self.x_labels.iter().enumerate() {
             let (px, _) = to_plot_px(&chart, *x, 0.0);
-            Label::new(label, in_area((px, plot_h + 10)), style::TICK_LABEL_SIZE, mode)
+            let row = if self.stagger_labels && i % 2 == 1 { 1 } else { 0 };
+            let top = plot_h + 10 + row * STAGGER_ROW_PX;
+            Label::new(label, in_area((px, top)), style::TICK_LABEL_SIZE, mode)
                 .anchor(HPos::Center, VPos::Top)
                 .draw_on(area)?;
         }
@@ -398,7 +412,7 @@ impl Axes<'_> {
                 .anchor(HPos::Right, VPos::Center)
                 .draw_on(area)?;
         }
-        let at = in_area((plot_w / 2, plot_h + X_LABEL_AREA as i32 - 4));
+        let at = in_area((plot_w / 2, plot_h + self.x_label_area() as i32 - 4));
         Label::new(self.x_desc, at, style::AXIS_TITLE_SIZE, mode)
             .anchor(HPos::Center, VPos::Bottom)
             .draw_on(area)?;

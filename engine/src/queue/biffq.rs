@@ -10,14 +10,15 @@
 //! is complete; here the caller's `Vec` is that buffer.
 
 use super::Producer;
-use super::iffq::ring_slots;
-use super::slot_ring::{LineProducer, SlotConsumer, SlotRing, line_slots_for, slot_consumer_impl};
+use super::iffq::{ImprovedFastForwardConsumer, ImprovedFastForwardProducer, iffq_queue_with_line};
+use super::slot_ring::line_slots_for;
 
-/// The sending half of a batched improved FastForward queue.
-pub struct BatchedImprovedFastForwardProducer<T>(LineProducer<T>);
+/// The sending half of a batched improved FastForward queue: IFFQ's producer with a batch
+/// `push_from`.
+pub struct BatchedImprovedFastForwardProducer<T>(ImprovedFastForwardProducer<T>);
 
-/// The receiving half of a batched improved FastForward queue.
-pub struct BatchedImprovedFastForwardConsumer<T>(SlotConsumer<T>);
+/// The receiving half of a batched improved FastForward queue: IFFQ's consumer, unchanged.
+pub type BatchedImprovedFastForwardConsumer<T> = ImprovedFastForwardConsumer<T>;
 
 /// Builds a batched improved FastForward queue holding at least `capacity` items
 /// (`capacity >= 1`), in lines of one cache line.
@@ -33,57 +34,47 @@ pub(crate) fn biffq_queue_with_line<T>(
     capacity: usize,
     line: usize,
 ) -> (BatchedImprovedFastForwardProducer<T>, BatchedImprovedFastForwardConsumer<T>) {
-    let ring = SlotRing::new(ring_slots(capacity, line), line);
-    (
-        BatchedImprovedFastForwardProducer(LineProducer::new(ring.clone())),
-        BatchedImprovedFastForwardConsumer(SlotConsumer::new(ring)),
-    )
+    let (producer, consumer) = iffq_queue_with_line(capacity, line);
+    (BatchedImprovedFastForwardProducer(producer), consumer)
 }
 
 impl<T: Send> Producer<T> for BatchedImprovedFastForwardProducer<T> {
     #[inline]
     fn try_push(&mut self, item: T) -> Result<(), T> {
-        if self.0.reserve(1) == 0 {
-            return Err(item);
-        }
-        // SAFETY: `reserve` just reserved one slot.
-        let index = unsafe { self.0.write_reserved(item) };
-        self.0.ring().publish(index);
-        Ok(())
+        self.0.try_push(item)
     }
 
     fn push_from(&mut self, items: &mut Vec<T>) -> usize {
-        let n = self.0.reserve(items.len());
+        let core = self.0.line_producer();
+        let n = core.reserve(items.len());
         let mut first = None;
         for item in items.drain(..n) {
             // SAFETY: `reserve` reserved `n` slots and each is written once.
-            let index = unsafe { self.0.write_reserved(item) };
+            let index = unsafe { core.write_reserved(item) };
             if first.is_none() {
                 // The batch's first slot is published last, below.
                 first = Some(index);
             } else {
-                self.0.ring().publish(index);
+                core.ring().publish(index);
             }
         }
         if let Some(first) = first {
             // The consumer reads in order, so it sees none of the batch until this flag is set,
             // and then the whole batch: it does not chase the producer through the batch's lines
             // while they are being written.
-            self.0.ring().publish(first);
+            core.ring().publish(first);
         }
         n
     }
 
     fn capacity(&self) -> usize {
-        self.0.ring().len() - self.0.ring().line()
+        self.0.capacity()
     }
 
     fn is_abandoned(&self) -> bool {
-        self.0.ring().consumer_is_gone()
+        self.0.is_abandoned()
     }
 }
-
-slot_consumer_impl!(BatchedImprovedFastForwardConsumer, |ring| ring.len() - ring.line());
 
 #[cfg(all(test, not(loom)))]
 mod tests {

@@ -51,6 +51,13 @@ pub(crate) fn iffq_queue_with_line<T>(
     )
 }
 
+impl<T> ImprovedFastForwardProducer<T> {
+    /// The line producer underneath, for [`biffq`](super::biffq)'s batch push.
+    pub(crate) fn line_producer(&mut self) -> &mut LineProducer<T> {
+        &mut self.0
+    }
+}
+
 impl<T: Send> Producer<T> for ImprovedFastForwardProducer<T> {
     #[inline]
     fn try_push(&mut self, item: T) -> Result<(), T> {

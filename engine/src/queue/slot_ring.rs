@@ -178,6 +178,18 @@ impl<T> SlotRing<T> {
         self.slot(index).item.with(|cell| unsafe { (*cell).assume_init_read() })
     }
 
+    /// The consumer's next index after it has moved the item out of slot `read`; when that
+    /// finishes a line, clears the line for the producer.
+    #[inline]
+    fn step_past(&self, read: usize) -> usize {
+        let next = self.next(read);
+        if next.is_multiple_of(self.line) {
+            let start = if next == 0 { self.len } else { next } - self.line;
+            self.clear_line(start);
+        }
+        next
+    }
+
     /// Clears the flags of the line starting at `start`, the first flag last.
     fn clear_line(&self, start: usize) {
         for index in (start + 1..start + self.line).rev() {
@@ -247,12 +259,7 @@ impl<T> SlotConsumer<T> {
         // SAFETY: `is_full` saw the flag set with acquire ordering, and `read` moves on below,
         // so this publication is taken once.
         let item = unsafe { ring.take(self.read) };
-        self.read = ring.next(self.read);
-        if self.read.is_multiple_of(ring.line()) {
-            // Past the end of a line: clear it for the producer.
-            let start = if self.read == 0 { ring.len() } else { self.read } - ring.line();
-            ring.clear_line(start);
-        }
+        self.read = ring.step_past(self.read);
         Some(item)
     }
 
@@ -272,12 +279,7 @@ impl<T> SlotConsumer<T> {
             // below, so this publication is taken once.
             out.push(unsafe { ring.take(read) });
             popped += 1;
-            read = ring.next(read);
-            if read.is_multiple_of(ring.line()) {
-                // Past the end of a line: clear it for the producer.
-                let start = if read == 0 { ring.len() } else { read } - ring.line();
-                ring.clear_line(start);
-            }
+            read = ring.step_past(read);
         }
         self.read = read;
         popped
