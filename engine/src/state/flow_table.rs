@@ -289,9 +289,9 @@ impl FlowTable {
         self.grows
     }
 
-    /// Bytes of entry storage.
+    /// Bytes allocated for entries (both arrays, huge-page rounding included).
     pub fn memory_bytes(&self) -> usize {
-        self.v4.cap * size_of::<Entry<KeyV4>>() + self.v6.cap * size_of::<Entry<KeyV6>>()
+        self.v4.entries.allocated_bytes() + self.v6.entries.allocated_bytes()
     }
 
     /// Adds `packets` and `bytes` to a flow's counters.
@@ -411,6 +411,22 @@ mod tests {
         y.sort_by_key(|e| e.0);
         assert_eq!(x, y);
         assert!(a.grows() > 0);
+    }
+
+    /// Issue 7's memory bound: at most 96 bytes allocated per live flow at 1 M flows, whether
+    /// the table was sized for them up front or grew to them from nothing.
+    #[test]
+    fn a_million_flows_take_at_most_96_bytes_each() {
+        for presized in [true, false] {
+            let mut t = FlowTable::with_capacity(if presized { 1_000_000 } else { 2 });
+            for i in 0..1_000_000 {
+                t.add(&v4(i), 1, 1);
+            }
+            assert_eq!(t.len(), 1_000_000);
+            let per_flow = t.memory_bytes() as f64 / t.len() as f64;
+            assert!(per_flow <= 96.0, "presized {presized}: {per_flow:.1} B per flow");
+            assert!(per_flow >= 32.0, "an IPv4 entry is 32 bytes: {per_flow:.1}");
+        }
     }
 
     #[test]

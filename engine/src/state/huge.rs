@@ -27,6 +27,11 @@ unsafe impl<E: Copy + Send> Send for HugeArray<E> {}
 unsafe impl<E: Copy + Sync> Sync for HugeArray<E> {}
 
 impl<E: Copy> HugeArray<E> {
+    /// Bytes allocated, huge-page rounding included.
+    pub fn allocated_bytes(&self) -> usize {
+        self.layout.size()
+    }
+
     /// `len` copies of `value` (`len` at least 1).
     pub fn new(len: usize, value: E) -> Self {
         let len = len.max(1);

@@ -3,4 +3,4 @@
 pub mod flow_table;
 pub mod huge;
 
-pub use flow_table::{FlowEstimate, FlowTable};
+pub use flow_table::{Counters, FlowEstimate, FlowTable};
