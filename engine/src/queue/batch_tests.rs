@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::*;
+use crate::queue::FlushPolicy;
 
 fn record(seq_no: u32) -> PacketRecord {
     let mut record = PacketRecord::default();

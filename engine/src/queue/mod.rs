@@ -27,6 +27,7 @@ mod doorbell;
 mod doorbell_loom;
 mod fan_in;
 mod fastforward;
+mod flush;
 mod iffq;
 mod lamport;
 #[cfg(test)]
@@ -44,14 +45,13 @@ mod slot_ring_tests;
 pub(crate) mod sync;
 pub mod wait;
 
-pub use batch::{
-    Batch, BatchReceiver, BatchSender, FlushPolicy, Recv, batch_channel, batch_channel_with,
-};
+pub use batch::{Batch, BatchReceiver, BatchSender, Recv, batch_channel, batch_channel_with};
 pub use batch_fan_in::{BatchFanInReceiver, FanInRecv, batch_fan_in};
 pub use batched_lamport::{BatchedLamportConsumer, BatchedLamportProducer};
 pub use biffq::{BatchedImprovedFastForwardConsumer, BatchedImprovedFastForwardProducer};
 pub use fan_in::{FanInKind, FanInPoll, FanInReceiver, FanInSenders, MAX_FAN_IN, fan_in};
 pub use fastforward::{FastForwardConsumer, FastForwardProducer};
+pub use flush::FlushPolicy;
 pub use iffq::{ImprovedFastForwardConsumer, ImprovedFastForwardProducer};
 pub use lamport::{LamportConsumer, LamportProducer};
 pub use lazy_lamport::{LazyLamportConsumer, LazyLamportProducer};
