@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use wire::RssFunction;
 
 use crate::plan::Topology;
-use crate::query::AppKind;
+use crate::query::{AppKind, QuerySpec, Window};
 use crate::queue::QueueKind;
 use crate::queue::wait::WaitStrategy;
 use crate::runtime::nic::{DEFAULT_RING_SIZE, Release};
@@ -20,8 +20,14 @@ pub const DEFAULT_FLUSH_TIMEOUT_NS: u64 = 100_000;
 /// How to run a query over a trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EngineConfig {
-    /// The query.
+    /// The named app (its query), unless `query` is given.
     pub app: AppKind,
+    /// A query of the user's own (`[query]` of a `run --config` file); replaces the app's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<QuerySpec>,
+    /// `--window`: replaces the query's window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
     /// The topology.
     pub topology: Topology,
     /// Query threads.
@@ -38,6 +44,10 @@ pub struct EngineConfig {
     pub wait: WaitStrategy,
     /// Which cores threads run on.
     pub pin: PinPlan,
+    /// Whether filter, map and routing run in the parsing thread (operator chaining); false
+    /// gives `pipeline` a thread of its own for them.
+    #[serde(default = "yes")]
+    pub fuse: bool,
     /// Times the trace is replayed.
     pub loops: u64,
     /// Receive ring size in frames.
@@ -59,6 +69,8 @@ impl EngineConfig {
     pub fn new(app: AppKind, topology: Topology, workers: usize) -> Self {
         Self {
             app,
+            query: None,
+            window: None,
             topology,
             workers,
             queue: QueueKind::Rtrb,
@@ -67,6 +79,7 @@ impl EngineConfig {
             flush_timeout_ns: DEFAULT_FLUSH_TIMEOUT_NS,
             wait: WaitStrategy::default(),
             pin: PinPlan::Auto,
+            fuse: true,
             loops: 1,
             ring_size: DEFAULT_RING_SIZE,
             rss: RssFunction::default(),
@@ -74,4 +87,18 @@ impl EngineConfig {
             release: Release::TopSpeed,
         }
     }
+
+    /// The query this run runs: the user's own, or the app's; with `window` replacing its
+    /// window when set.
+    pub fn query_spec(&self) -> QuerySpec {
+        let mut q = self.query.clone().unwrap_or_else(|| self.app.spec());
+        if let Some(w) = self.window {
+            q.window = w;
+        }
+        q
+    }
+}
+
+fn yes() -> bool {
+    true
 }

@@ -43,16 +43,34 @@ pub fn latency_histogram() -> Histogram<u64> {
 pub struct ThreadMetrics {
     /// Thread name from the plan.
     pub name: String,
-    /// Whether it ran the query.
+    /// Whether it ran the query's aggregation.
     pub is_query: bool,
     /// Frames taken from a receive ring.
     pub frames_in: u64,
-    /// Records processed by the query (query threads).
+    /// Records parsed from its ring (each enters the query, whether a filter keeps it or not).
     pub processed: u64,
-    /// Wire bytes of processed records.
+    /// Records its aggregation took in.
+    pub records_in: u64,
+    /// Wire bytes of the records its aggregation took in.
     pub bytes: u64,
-    /// Records routed onward (router threads).
-    pub routed: u64,
+    /// Records it sent to other threads.
+    pub records_out: u64,
+    /// Records it received from other threads.
+    pub records_received: u64,
+    /// Partial aggregates it sent to other threads' merges.
+    pub partial_rows_out: u64,
+    /// Partial aggregates it emitted as results.
+    pub rows_emitted: u64,
+    /// Times a destination had no free batch or no room (backpressure).
+    pub full_events: u64,
+    /// Times an input edge was polled empty.
+    pub empty_events: u64,
+    /// Keyed-state entries evicted at the memory cap.
+    pub evicted_cap: u64,
+    /// Keyed-state entries evicted as idle.
+    pub evicted_idle: u64,
+    /// Largest keyed-state table allocation, bytes.
+    pub state_peak_bytes: usize,
     /// Frames that gave no record, by reason.
     pub unparsed: BTreeMap<&'static str, u64>,
     /// Frames dropped, by reason.
@@ -63,8 +81,10 @@ pub struct ThreadMetrics {
     pub idle_ns: u64,
     /// CPU time of the thread during the measurement.
     pub cpu_ns: u64,
-    /// Sampled latency (query threads).
+    /// Sampled latency (threads that aggregate).
     pub latency: Histogram<u64>,
+    /// Result delay of each window this thread emitted (ns).
+    pub result_delay: Histogram<u64>,
 }
 
 impl ThreadMetrics {
@@ -75,14 +95,24 @@ impl ThreadMetrics {
             is_query,
             frames_in: 0,
             processed: 0,
+            records_in: 0,
             bytes: 0,
-            routed: 0,
+            records_out: 0,
+            records_received: 0,
+            partial_rows_out: 0,
+            rows_emitted: 0,
+            full_events: 0,
+            empty_events: 0,
+            evicted_cap: 0,
+            evicted_idle: 0,
+            state_peak_bytes: 0,
             unparsed: BTreeMap::new(),
             dropped: BTreeMap::new(),
             end_ns: 0,
             idle_ns: 0,
             cpu_ns: 0,
             latency: latency_histogram(),
+            result_delay: latency_histogram(),
         }
     }
 

@@ -1,87 +1,54 @@
 //! Topologies as data: a topology name and worker count become a [`Plan`] of threads, their
-//! inputs (receive rings or queue edges) and outputs (a query or a router), which the runtime
-//! executes with one generic thread loop and `--explain` prints.
+//! inputs (receive rings or record edges), where their records go (their own aggregation, or
+//! routed over record edges), where their partial aggregates go (emitted, or routed over partial
+//! edges to a merge), which the runtime executes with one generic thread loop and `--explain`
+//! prints. Each topology is one builder function here; adding one never touches thread code.
 
-use std::fmt;
-use std::str::FromStr;
+mod topology;
 
-use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
-use crate::query::{AppKind, UnknownName};
+pub use topology::Topology;
 
-/// The topologies of `DESIGN.md`'s table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Topology {
-    /// Run to completion: W threads, each parses its own RSS receive ring and runs the query.
-    Rtc,
-    /// W threads on RSS rings; partials merge by query key at window close.
-    TwoStage,
-    /// W threads on RSS rings route records by query key over W x W lanes.
-    Shuffle,
-    /// A source thread parses one ring and routes batches by query key to W workers.
-    Pipeline,
-    /// An emitter deals batches to W replicas; the emitter merges at window close.
-    Farm,
-}
-
-impl Topology {
-    /// Every topology with its name.
-    pub const ALL: [(&'static str, Topology); 5] = [
-        ("rtc", Topology::Rtc),
-        ("two-stage", Topology::TwoStage),
-        ("shuffle", Topology::Shuffle),
-        ("pipeline", Topology::Pipeline),
-        ("farm", Topology::Farm),
-    ];
-
-    /// The topology's name.
-    pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, t)| *t == self).map_or("?", |(n, _)| n)
-    }
-
-    /// Whether this build runs the topology (the others arrive with the engine-runtime issue).
-    pub fn is_built(self) -> bool {
-        matches!(self, Topology::Rtc | Topology::Pipeline)
-    }
-}
-
-impl fmt::Display for Topology {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Topology {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, t)| *t).ok_or_else(|| UnknownName {
-            what: "topology",
-            name: s.into(),
-            valid: Self::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-        })
-    }
-}
+use crate::query::spec::CompiledQuery;
 
 /// The most query threads a run may have.
 pub const MAX_WORKERS: usize = 1024;
 
-/// Where a thread's records come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Input {
-    /// Receive ring `i` of the emulated NIC (the thread parses the frames).
-    Ring(usize),
-    /// Queue edge `i` (batches of parsed records).
+/// Where one routed record or partial goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    /// This thread's own aggregation or merge.
+    Local,
+    /// An edge to another thread.
     Edge(usize),
 }
 
 /// Where a thread's records go.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
-    /// Into the thread's own instance of the query.
-    Query,
-    /// To the listed edges, chosen by a hash of the query key.
-    RouteByKey(Vec<usize>),
+pub enum Route {
+    /// Into the thread's own aggregation.
+    Aggregate,
+    /// To the owner of each record's query key, one destination per owner (filter and map
+    /// run here: records the filter drops go nowhere).
+    ByKey(Vec<Dest>),
+    /// Whole batches dealt to the edges in turn, records as parsed (the farm's emitter).
+    RoundRobin(Vec<usize>),
+    /// Every record, as parsed, to one edge (an unfused pipeline's parse stage).
+    Forward(usize),
+}
+
+/// Where a thread's partial aggregates go when its windows close or its state evicts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Partials {
+    /// The thread aggregates nothing.
+    None,
+    /// Out of the engine as results (the thread owns its keys).
+    Emit,
+    /// To the owner of each key's merge, one destination per owner.
+    ByKey(Vec<Dest>),
+    /// All to one partial edge (a farm replica to its emitter).
+    To(usize),
 }
 
 /// One thread of a plan.
@@ -89,30 +56,50 @@ pub enum Output {
 pub struct ThreadPlan {
     /// Name, as `--explain` and per-thread metrics show it (`worker-0`, `source`).
     pub name: String,
-    /// Records in.
-    pub input: Input,
-    /// Records out.
-    pub output: Output,
+    /// The receive ring the thread parses, if any.
+    pub ring: Option<usize>,
+    /// Record edges in. A thread routes its source records by `route`: its ring's when it has
+    /// one, else its edges'; records that arrive on edges at a thread that also has a ring are
+    /// already at their owner (shuffle) and go to its own aggregation.
+    pub inputs: Vec<usize>,
+    /// Where the thread's source records go.
+    pub route: Route,
+    /// Partial aggregates out (`Partials::None` unless the route is `Aggregate` or includes
+    /// `Local`, or the thread has record edges in and aggregates them).
+    pub partials: Partials,
+    /// Partial edges this thread merges (with its own partials when `partials` routes any to
+    /// `Local`); empty: no merge stage.
+    pub merges: Vec<usize>,
 }
 
 impl ThreadPlan {
-    /// Whether the thread runs the query (a "worker" of `--workers`).
+    /// Whether the thread aggregates records (a "worker" of `--workers`).
     pub fn is_query(&self) -> bool {
-        self.output == Output::Query
+        self.partials != Partials::None
+    }
+
+    /// Whether the thread runs a merge stage.
+    pub fn merges_partials(&self) -> bool {
+        !self.merges.is_empty() || matches!(&self.partials, Partials::ByKey(d) if d.contains(&Dest::Local))
     }
 }
 
-/// A topology made concrete: receive rings, threads and the queue edges between them.
+/// A topology made concrete: receive rings, threads and the edges between them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     /// Topology it was built from.
     pub topology: Topology,
     /// Receive rings of the emulated NIC.
     pub rings: usize,
-    /// Threads, query threads last.
+    /// Threads.
     pub threads: Vec<ThreadPlan>,
-    /// Queue edges as (from thread, to thread).
-    pub edges: Vec<(usize, usize)>,
+    /// Record edges as (from thread, to thread).
+    pub record_edges: Vec<(usize, usize)>,
+    /// Partial edges as (from thread, to thread).
+    pub partial_edges: Vec<(usize, usize)>,
+    /// Whether filter, map and routing run in the parsing thread (`pipeline` only; the other
+    /// topologies always chain them).
+    pub fused: bool,
 }
 
 /// Why a plan cannot be built.
@@ -124,53 +111,36 @@ pub enum PlanError {
     /// More workers than a run may have.
     #[error("--workers {0} is more than the {MAX_WORKERS} a run may have")]
     TooManyWorkers(usize),
-    /// A registered topology this build does not run yet.
-    #[error("topology '{0}' arrives with the engine-runtime issue; this build runs: rtc, pipeline")]
-    NotBuilt(Topology),
     /// A query that `rtc` cannot run without a merge.
-    #[error("app '{0}' is not keyed by the flow, so rtc cannot run it: use two-stage")]
-    NeedsMerge(AppKind),
+    #[error("the query is not keyed by the flow (all of src, dst, sport, dport, proto, unmasked), so rtc cannot run it: use two-stage")]
+    NeedsMerge,
+    /// Fusion is an option of `pipeline` only.
+    #[error("--no-fuse applies to the pipeline topology only (the others always chain operators)")]
+    FuseOnlyOnPipeline,
 }
 
 impl Plan {
-    /// The plan of `topology` with `workers` query threads for `app`.
-    pub fn build(topology: Topology, workers: usize, app: AppKind) -> Result<Self, PlanError> {
+    /// The plan of `topology` with `workers` query threads for query `q`; `fused` chains
+    /// filter, map and routing into the parsing thread (`pipeline`; the others need it true).
+    pub fn build(
+        topology: Topology,
+        workers: usize,
+        q: &CompiledQuery,
+        fused: bool,
+    ) -> Result<Self, PlanError> {
         if workers == 0 {
             return Err(PlanError::NoWorkers);
         }
         if workers > MAX_WORKERS {
             return Err(PlanError::TooManyWorkers(workers));
         }
-        match topology {
-            Topology::Rtc => {
-                if !app.keyed_by_flow() {
-                    return Err(PlanError::NeedsMerge(app));
-                }
-                let threads = (0..workers)
-                    .map(|w| ThreadPlan {
-                        name: format!("worker-{w}"),
-                        input: Input::Ring(w),
-                        output: Output::Query,
-                    })
-                    .collect();
-                Ok(Plan { topology, rings: workers, threads, edges: vec![] })
-            }
-            Topology::Pipeline => {
-                let mut threads = vec![ThreadPlan {
-                    name: "source".into(),
-                    input: Input::Ring(0),
-                    output: Output::RouteByKey((0..workers).collect()),
-                }];
-                threads.extend((0..workers).map(|w| ThreadPlan {
-                    name: format!("worker-{w}"),
-                    input: Input::Edge(w),
-                    output: Output::Query,
-                }));
-                let edges = (0..workers).map(|w| (0, w + 1)).collect();
-                Ok(Plan { topology, rings: 1, threads, edges })
-            }
-            other => Err(PlanError::NotBuilt(other)),
+        if !fused && topology != Topology::Pipeline {
+            return Err(PlanError::FuseOnlyOnPipeline);
         }
+        if topology == Topology::Rtc && !q.keyed_by_flow() {
+            return Err(PlanError::NeedsMerge);
+        }
+        Ok(topology::build(topology, workers, fused))
     }
 
     /// Number of query threads.
@@ -181,56 +151,65 @@ impl Plan {
     /// A human description of the plan (`--explain`).
     pub fn explain(&self) -> String {
         let mut s = format!(
-            "topology {}: {} receive ring(s), {} thread(s), {} queue edge(s)\n",
+            "topology {}{}: {} receive ring(s), {} thread(s), {} record edge(s), {} partial edge(s)\n",
             self.topology,
+            if self.fused { "" } else { " (unfused)" },
             self.rings,
             self.threads.len(),
-            self.edges.len()
+            self.record_edges.len(),
+            self.partial_edges.len()
         );
+        let name = |t: usize| self.threads[t].name.as_str();
+        let dests = |ds: &[Dest], edges: &[(usize, usize)]| -> String {
+            ds.iter()
+                .map(|d| match d {
+                    Dest::Local => "itself".to_string(),
+                    Dest::Edge(e) => name(edges[*e].1).to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         for (i, t) in self.threads.iter().enumerate() {
-            let input = match &t.input {
-                Input::Ring(r) => format!("rx ring {r} (parse)"),
-                Input::Edge(e) => format!("edge {e} from {}", self.threads[self.edges[*e].0].name),
-            };
-            let output = match &t.output {
-                Output::Query => "query".to_string(),
-                Output::RouteByKey(es) => {
-                    let to: Vec<&str> =
-                        es.iter().map(|e| self.threads[self.edges[*e].1].name.as_str()).collect();
-                    format!("route by key to {}", to.join(", "))
+            let from: Vec<&str> = t.inputs.iter().map(|e| name(self.record_edges[*e].0)).collect();
+            let input = match (t.ring, from.is_empty()) {
+                (Some(r), true) => format!("rx ring {r} (parse)"),
+                (Some(r), false) => {
+                    format!("rx ring {r} (parse); records from {} (aggregate)", from.join(", "))
                 }
+                (None, _) => format!("records from {}", from.join(", ")),
             };
-            s.push_str(&format!("  thread {i} {}: {input} -> {output}\n", t.name));
+            let route = match &t.route {
+                Route::Aggregate => "aggregate".to_string(),
+                Route::ByKey(ds) => {
+                    let agg = if ds.contains(&Dest::Local) { " (its own keys: aggregate)" } else { "" };
+                    format!("filter, map, route by key to {}{agg}", dests(ds, &self.record_edges))
+                }
+                Route::RoundRobin(es) => {
+                    let to: Vec<&str> = es.iter().map(|e| name(self.record_edges[*e].1)).collect();
+                    format!("deal batches round-robin to {}", to.join(", "))
+                }
+                Route::Forward(e) => format!("forward to {}", name(self.record_edges[*e].1)),
+            };
+            let partials = match &t.partials {
+                Partials::None => String::new(),
+                Partials::Emit => "; closed windows: emit".to_string(),
+                Partials::ByKey(ds) => format!("; partials by key to {}", dests(ds, &self.partial_edges)),
+                Partials::To(e) => format!("; partials to {}", name(self.partial_edges[*e].1)),
+            };
+            let merges = if t.merges_partials() {
+                let mut from: Vec<&str> = t.merges.iter().map(|e| name(self.partial_edges[*e].0)).collect();
+                if matches!(&t.partials, Partials::ByKey(d) if d.contains(&Dest::Local)) {
+                    from.insert(0, "itself");
+                }
+                format!("; merge partials from {}, emit at window close", from.join(", "))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "  thread {i} {}: {input} -> {route}{partials}{merges}", t.name);
         }
         s
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plans_have_the_table_shapes() {
-        let rtc = Plan::build(Topology::Rtc, 3, AppKind::FlowCounter).unwrap();
-        assert_eq!((rtc.rings, rtc.threads.len(), rtc.edges.len(), rtc.workers()), (3, 3, 0, 3));
-        let p = Plan::build(Topology::Pipeline, 2, AppKind::FlowCounter).unwrap();
-        assert_eq!((p.rings, p.threads.len(), p.edges.len(), p.workers()), (1, 3, 2, 2));
-        assert!(p.explain().contains("route by key to worker-0, worker-1"));
-        assert_eq!(
-            Plan::build(Topology::Farm, 2, AppKind::FlowCounter),
-            Err(PlanError::NotBuilt(Topology::Farm))
-        );
-        assert_eq!(Plan::build(Topology::Rtc, 0, AppKind::FlowCounter), Err(PlanError::NoWorkers));
-        assert_eq!(
-            Plan::build(Topology::Rtc, 5000, AppKind::FlowCounter),
-            Err(PlanError::TooManyWorkers(5000))
-        );
-    }
-
-    #[test]
-    fn unknown_topology_lists_the_valid_ones() {
-        let e = "ring".parse::<Topology>().unwrap_err().to_string();
-        assert!(e.contains("rtc, two-stage, shuffle, pipeline, farm"), "{e}");
-    }
-}
+mod tests;

@@ -1,69 +1,36 @@
-//! Queries: the apps the engine runs, their outputs, and the single-threaded reference.
+//! Queries: written once with composable operators, run unchanged on every topology.
 //!
-//! An [`App`] is what a query thread runs on the records routed to it: it sees batches, keeps
-//! its own state, and at the end hands back its [`FlowCounts`] partial; partials of all query
-//! threads merge into one output that does not depend on the topology, queue, batch size,
-//! worker count or pinning. The composable operator API (filter, map, key-by, windows, ...)
-//! replaces this with the engine-runtime issue; the flow counter is its first app.
+//! A query ([`QuerySpec`]) is data — what `run --config` files, suites and results describe —
+//! built in Rust with its builder methods or read from TOML:
+//! `filter` (conditions on record fields), `map` (rewrites such as address masks), `key_by`,
+//! a [`Window`] on packet time (tumbling, sliding, or one spanning the run), aggregates
+//! ([`AggSpec`]: count, sum, min, max, mean, distinct exact or HyperLogLog), thresholds
+//! (`having`), a `join` of two keyed aggregations on the key in the same window, and `top_k`.
+//!
+//! It runs in two stages, each of which any topology may place on any thread: a
+//! [`partial::PartialAgg`] turns records into partial aggregates per (window, key), a
+//! [`merge::MergeStage`] merges the partials of several threads as windows close, and
+//! [`output::QueryOutput::collect`] merges whatever was emitted, applies thresholds, join and
+//! top-k, and sorts, so the output does not depend on the topology, queue, batch size, worker
+//! count or pinning. [`reference`] is the single-threaded oracle.
 
-pub mod flow_counter;
+pub mod aggregate;
+pub mod apps;
+pub mod field;
+pub mod key;
+pub mod merge;
+pub mod output;
+pub mod partial;
 pub mod reference;
+pub mod spec;
+pub mod window;
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-use wire::PacketRecord;
-
-use crate::state::FlowEstimate;
-
-pub use flow_counter::{FlowCounter, FlowCounts};
-
-/// A query as one query thread runs it.
-pub trait App: Send {
-    /// Processes a batch of records routed to this thread.
-    fn on_batch(&mut self, records: &[PacketRecord]);
-    /// Ends the stream and returns this thread's partial output.
-    fn finish(self: Box<Self>) -> FlowCounts;
-}
-
-/// The apps `--app` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AppKind {
-    /// Fais et al.'s flow counter: packets and bytes per 5-tuple.
-    FlowCounter,
-}
-
-impl AppKind {
-    /// Every app with its name.
-    pub const ALL: [(&'static str, AppKind); 1] = [("flow-counter", AppKind::FlowCounter)];
-
-    /// The app's name.
-    pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, a)| *a == self).map_or("?", |(n, _)| n)
-    }
-
-    /// Whether the app's key is the flow, so `rtc` (RSS by flow, no merge) can run it.
-    pub fn keyed_by_flow(self) -> bool {
-        match self {
-            AppKind::FlowCounter => true,
-        }
-    }
-
-    /// A fresh instance for one query thread expecting about `flows` flows.
-    pub fn instantiate(self, flows: FlowEstimate) -> Box<dyn App> {
-        match self {
-            AppKind::FlowCounter => Box::new(FlowCounter::with_estimate(flows)),
-        }
-    }
-}
-
-impl fmt::Display for AppKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use aggregate::{AggOp, AggSpec, Value};
+pub use apps::AppKind;
+pub use field::{CmpOp, Field, Literal, MapOp, Predicate, QueryError};
+pub use output::QueryOutput;
+pub use spec::{Cmp, CompiledQuery, QuerySpec, SideSpec, Threshold, TopK};
+pub use window::Window;
 
 /// An unknown name on the command line, with the valid list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,15 +42,4 @@ pub struct UnknownName {
     pub name: String,
     /// The valid names, comma-separated.
     pub valid: String,
-}
-
-impl FromStr for AppKind {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, a)| *a).ok_or_else(|| UnknownName {
-            what: "app",
-            name: s.into(),
-            valid: Self::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-        })
-    }
 }

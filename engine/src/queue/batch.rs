@@ -78,12 +78,23 @@ pub struct Batch {
     /// for latency sampling. Set by whoever fills the batch; 0 means unset. The queue layer
     /// never reads it; [`Batch::clear`] and [`BatchSender::acquire`] zero it.
     pub released_ns: u64,
+    /// The sender's watermark when it published the batch: every record it sends later has an
+    /// event time at least this (0: none yet). Set by the filler; [`Batch::clear`] zeroes it.
+    pub watermark_ns: u64,
+    /// When (engine clock) the record that set the watermark was released at its ring.
+    pub watermark_clock_ns: u64,
 }
 
 impl Batch {
     /// An empty batch that holds up to `capacity` records, allocated now.
     pub fn new(capacity: usize) -> Self {
-        Batch { records: Vec::with_capacity(capacity), limit: capacity, released_ns: 0 }
+        Batch {
+            records: Vec::with_capacity(capacity),
+            limit: capacity,
+            released_ns: 0,
+            watermark_ns: 0,
+            watermark_clock_ns: 0,
+        }
     }
 
     /// The most records this batch holds (B).
@@ -133,10 +144,13 @@ impl Batch {
         n
     }
 
-    /// Removes every record and zeroes [`Batch::released_ns`]; keeps the storage.
+    /// Removes every record and zeroes [`Batch::released_ns`] and the watermark; keeps the
+    /// storage.
     pub fn clear(&mut self) {
         self.records.clear();
         self.released_ns = 0;
+        self.watermark_ns = 0;
+        self.watermark_clock_ns = 0;
     }
 
     /// The records, oldest first.

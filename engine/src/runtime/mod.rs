@@ -7,27 +7,34 @@
 //! thread does.
 
 pub mod clock;
+mod exchange;
 mod gate;
 pub mod nic;
 pub mod pin;
+mod router;
 pub(crate) mod stage;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use hdrhistogram::Histogram;
 use wire::FrameBuffer;
 
 use crate::config::EngineConfig;
-use crate::metrics::{ThreadMetrics, cpu};
-use crate::plan::{Input, Output, Plan, PlanError};
-use crate::query::FlowCounts;
+use crate::metrics::{ThreadMetrics, cpu, latency_histogram};
+use crate::plan::{Dest, Partials, Plan, PlanError, Route};
+use crate::query::output::QueryOutput;
+use crate::query::partial::PartialAgg;
+use crate::query::{CompiledQuery, QueryError};
 use crate::queue::batch::batch_channel_with;
 use crate::queue::{FlushPolicy, QueueError};
 use crate::state::FlowEstimate;
 use clock::RunClock;
+use exchange::partial_edge;
 use gate::StartGate;
 use nic::{RxRing, RxRings};
-use stage::{Router, StageEnv, StageInput, StageOutput, run_stage};
+use router::Router;
+use stage::{PartialsOut, RouteOut, StageEnv, StageParts, run_stage};
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +42,9 @@ pub enum EngineError {
     /// The topology cannot be planned as asked.
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// The query is not valid.
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// The queue design cannot be built.
     #[error(transparent)]
     Queue(#[from] QueueError),
@@ -61,8 +71,8 @@ pub enum EngineError {
 pub struct RunOutcome {
     /// The plan that ran.
     pub plan: Plan,
-    /// The query's merged output.
-    pub output: FlowCounts,
+    /// The query's output.
+    pub output: QueryOutput,
     /// Per-thread metrics, in plan order.
     pub threads: Vec<ThreadMetrics>,
     /// Frames offered: trace frames times loops.
@@ -73,13 +83,16 @@ pub struct RunOutcome {
     pub oversubscribed: bool,
     /// Cores each thread was pinned to (`None`: unpinned or the pin failed).
     pub pinned: Vec<Option<usize>>,
-    /// Result delay of the run's one window: from the last record counted (the end of the last
-    /// query thread's processing) to the merged output.
-    pub result_delay_ns: u64,
+    /// Result delay of every window emitted (from the release of the record whose watermark
+    /// closed it, at the last source to pass its end, to its emission), over all threads; the
+    /// last one also counts collecting the output after the threads ended.
+    pub result_delay: Histogram<u64>,
+    /// Times a flow table doubled during the run (a cost inside the measurement).
+    pub table_grows: u32,
 }
 
 impl RunOutcome {
-    /// Records processed by the query threads.
+    /// Records parsed (each entered the query, whether a filter kept it or not).
     pub fn processed(&self) -> u64 {
         self.threads.iter().map(|t| t.processed).sum()
     }
@@ -106,12 +119,14 @@ impl RunOutcome {
         out
     }
 
-    /// Whether every offered frame was processed, unparsed or dropped with a reason.
+    /// Whether every offered frame was processed, unparsed or dropped with a reason, and every
+    /// record sent between threads arrived.
     pub fn conservation_ok(&self) -> bool {
         let unparsed: u64 = self.unparsed_by_reason().values().sum();
         let dropped: u64 = self.dropped_by_reason().values().sum();
-        self.packets == self.processed() + unparsed + dropped
-            && self.output.packets() == self.processed()
+        let sent: u64 = self.threads.iter().map(|t| t.records_out).sum();
+        let received: u64 = self.threads.iter().map(|t| t.records_received).sum();
+        self.packets == self.processed() + unparsed + dropped && sent == received
     }
 }
 
@@ -136,58 +151,12 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
     if cfg.loops == 0 {
         return Err(EngineError::Invalid { what: "--loop", why: "expected at least 1" });
     }
-    let plan = Plan::build(cfg.topology, cfg.workers, cfg.app)?;
+    let query = Arc::new(cfg.query_spec().compile()?);
+    let plan = Plan::build(cfg.topology, cfg.workers, &query, cfg.fuse)?;
     // Before the clock: RSS split, flow tables, queues.
     let rings = RxRings::fill(frames, plan.rings, cfg.rss);
     let span = trace_span_ns(frames);
-    let workers = plan.workers();
-    let mut senders: Vec<Vec<_>> = (0..plan.threads.len()).map(|_| Vec::new()).collect();
-    let mut receivers: Vec<Option<_>> = (0..plan.edges.len()).map(|_| None).collect();
-    for (e, &(from, _)) in plan.edges.iter().enumerate() {
-        let (tx, rx) = batch_channel_with(cfg.queue, cfg.queue_capacity, cfg.batch, cfg.wait)?;
-        senders[from].push(tx);
-        receivers[e] = Some(rx);
-    }
-    // With --unique-ip every loop brings new flows: size the tables for all of them.
-    let flow_copies = if cfg.unique_ip { cfg.loops } else { 1 };
-    let total_flows = rings.total_flows().times(flow_copies);
-    let flush = FlushPolicy { batch: cfg.batch, timeout_ns: cfg.flush_timeout_ns };
-    let mut stages = Vec::with_capacity(plan.threads.len());
-    for (i, t) in plan.threads.iter().enumerate() {
-        let input = match t.input {
-            Input::Ring(r) => StageInput::Ring(RxRing::new(
-                &rings.rings[r],
-                cfg.loops,
-                span,
-                cfg.release.clone(),
-                cfg.ring_size,
-            )),
-            Input::Edge(e) => {
-                StageInput::Edge(receivers[e].take().ok_or(EngineError::Invalid {
-                    what: "plan",
-                    why: "an edge feeds two threads",
-                })?)
-            }
-        };
-        let output = match &t.output {
-            Output::Query => {
-                // An RSS ring's flows are known; behind a router, flows spread over the workers.
-                let flows = match t.input {
-                    Input::Ring(r) => rings.rings[r].flows.times(flow_copies),
-                    // Behind a router a worker gets about 1/W of the flows; allow 25% skew.
-                    Input::Edge(_) => FlowEstimate {
-                        v4: total_flows.v4 * 5 / (4 * workers) + 64,
-                        v6: total_flows.v6 * 5 / (4 * workers) + 64,
-                    },
-                };
-                StageOutput::Query(cfg.app.instantiate(flows))
-            }
-            Output::RouteByKey(_) => {
-                StageOutput::Route(Router::new(std::mem::take(&mut senders[i]), flush))
-            }
-        };
-        stages.push((ThreadMetrics::new(t.name.clone(), t.is_query()), input, output));
-    }
+    let mut parts = build_parts(&plan, &rings, cfg, &query, span)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let pins: Vec<Option<usize>> =
         (0..plan.threads.len()).map(|i| cfg.pin.core_of(i, cores)).collect();
@@ -195,11 +164,11 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
     // Set by the main thread before it opens the gate: the zero of every thread's clock.
     let clock_cell: OnceLock<RunClock> = OnceLock::new();
     let mut spawn_error = None;
-    let mut joined = Vec::with_capacity(stages.len());
+    let mut joined = Vec::with_capacity(parts.len());
     std::thread::scope(|s| {
-        let mut handles = Vec::with_capacity(stages.len());
-        for ((m, input, output), pin) in stages.into_iter().zip(&pins) {
-            let (gate, clock_cell) = (&gate, &clock_cell);
+        let mut handles = Vec::with_capacity(parts.len());
+        for ((m, p), pin) in parts.drain(..).zip(&pins) {
+            let (gate, clock_cell, query) = (&gate, &clock_cell, query.clone());
             let name = m.name.clone();
             let spawned =
                 std::thread::Builder::new().name(name.clone()).spawn_scoped(s, move || {
@@ -213,9 +182,10 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
                         batch: cfg.batch,
                         wait: cfg.wait,
                         unique_ip: cfg.unique_ip,
+                        query,
                     };
                     let cpu0 = cpu::thread_cpu_ns();
-                    let mut r = run_stage(&env, input, output, m);
+                    let mut r = run_stage(&env, p, m);
                     r.metrics.cpu_ns = cpu::thread_cpu_ns().saturating_sub(cpu0);
                     Some((r, pinned))
                 });
@@ -241,20 +211,22 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
         return Err(e);
     }
     let (results, pinned): (Vec<_>, Vec<_>) = joined.into_iter().flatten().unzip();
-    let mut output = FlowCounts::default();
+    let mut rows = Vec::new();
     let mut threads = Vec::with_capacity(results.len());
+    let mut table_grows = 0;
+    let mut result_delay = latency_histogram();
     for r in results {
-        if let Some(o) = r.output {
-            output.merge(o);
-        }
+        rows.extend(r.emitted);
+        table_grows += r.table_grows;
+        let _ = result_delay.add(&r.metrics.result_delay);
         threads.push(r.metrics);
     }
     let duration_ns = threads.iter().map(|t| t.end_ns).max().unwrap_or(0).max(1);
-    let last_query_end = threads.iter().filter(|t| t.is_query).map(|t| t.end_ns).max();
-    let result_delay_ns = match (clock_cell.get(), last_query_end) {
-        (Some(clock), Some(end)) => clock.now_ns().saturating_sub(end),
-        _ => 0,
-    };
+    let output = QueryOutput::collect(&query, rows);
+    // Collecting is part of the last window's delay: from the last thread's end to here.
+    if let Some(clock) = clock_cell.get() {
+        let _ = result_delay.record(clock.now_ns().saturating_sub(duration_ns).max(1));
+    }
     Ok(RunOutcome {
         oversubscribed: plan.threads.len() > cores,
         plan,
@@ -263,6 +235,112 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
         packets: frames.len() as u64 * cfg.loops,
         duration_ns,
         pinned,
-        result_delay_ns,
+        result_delay,
+        table_grows,
     })
+}
+
+/// Takes edge half `e` out of `v` (each is used once).
+fn taken<T>(v: &mut [Option<T>], e: usize) -> Result<T, EngineError> {
+    v.get_mut(e)
+        .and_then(Option::take)
+        .ok_or(EngineError::Invalid { what: "plan", why: "an edge is used twice" })
+}
+
+/// Builds every thread's parts from the plan: rings, record edges with their batch pools,
+/// partial edges, aggregation state sized for its flows (before the clock).
+fn build_parts<'a>(
+    plan: &Plan,
+    rings: &'a RxRings<'_>,
+    cfg: &EngineConfig,
+    query: &Arc<CompiledQuery>,
+    span: u64,
+) -> Result<Vec<(ThreadMetrics, StageParts<'a>)>, EngineError> {
+    let n = plan.threads.len();
+    let mut senders: Vec<Option<_>> = Vec::new();
+    let mut receivers: Vec<Option<_>> = Vec::new();
+    for _ in &plan.record_edges {
+        let (tx, rx) = batch_channel_with(cfg.queue, cfg.queue_capacity, cfg.batch, cfg.wait)?;
+        senders.push(Some(tx));
+        receivers.push(Some(rx));
+    }
+    let mut ptx: Vec<Option<_>> = Vec::new();
+    let mut prx: Vec<Option<_>> = Vec::new();
+    for _ in &plan.partial_edges {
+        let (tx, rx) = partial_edge(cfg.queue, cfg.queue_capacity)?;
+        ptx.push(Some(tx));
+        prx.push(Some(rx));
+    }
+    // With --unique-ip every loop brings new flows: size the tables for all of them.
+    let flow_copies = if cfg.unique_ip { cfg.loops } else { 1 };
+    let total = rings.total_flows().times(flow_copies);
+    let workers = plan.workers().max(1);
+    let flush = FlushPolicy { batch: cfg.batch, timeout_ns: cfg.flush_timeout_ns };
+    let window = query.window();
+    let mut out = Vec::with_capacity(n);
+    for t in &plan.threads {
+        let ring = t.ring.map(|r| {
+            RxRing::new(&rings.rings[r], cfg.loops, span, cfg.release.clone(), cfg.ring_size)
+        });
+        let inputs =
+            t.inputs.iter().map(|&e| taken(&mut receivers, e)).collect::<Result<Vec<_>, _>>()?;
+        let mut router_of = |edges: &[usize]| -> Result<Router, EngineError> {
+            let txs = edges.iter().map(|&e| taken(&mut senders, e)).collect::<Result<_, _>>()?;
+            Ok(Router::new(txs, flush, window))
+        };
+        let route = match &t.route {
+            Route::Aggregate => RouteOut::Aggregate,
+            Route::ByKey(dests) => {
+                let edges: Vec<usize> =
+                    dests.iter().filter_map(|d| if let Dest::Edge(e) = d { Some(*e) } else { None }).collect();
+                let mut next = 0;
+                let owners = dests
+                    .iter()
+                    .map(|d| match d {
+                        Dest::Local => None,
+                        Dest::Edge(_) => {
+                            next += 1;
+                            Some(next - 1)
+                        }
+                    })
+                    .collect();
+                RouteOut::ByKey { router: router_of(&edges)?, owners }
+            }
+            Route::RoundRobin(edges) => RouteOut::RoundRobin(router_of(edges)?),
+            Route::Forward(e) => RouteOut::Forward(router_of(&[*e])?),
+        };
+        let partials = match &t.partials {
+            Partials::None => PartialsOut::None,
+            Partials::Emit => PartialsOut::Emit,
+            Partials::ByKey(dests) => PartialsOut::ByKey(
+                dests
+                    .iter()
+                    .map(|d| match d {
+                        Dest::Local => Ok(None),
+                        Dest::Edge(e) => taken(&mut ptx, *e).map(Some),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Partials::To(e) => PartialsOut::To(taken(&mut ptx, *e)?),
+        };
+        let agg = t.is_query().then(|| {
+            // An RSS ring's flows are known (when its records stay here); behind a router a
+            // worker gets about 1/W of the flows: allow 25% skew.
+            let flows = match (t.ring, &t.route) {
+                (Some(r), Route::Aggregate) => rings.rings[r].flows.times(flow_copies),
+                _ => FlowEstimate {
+                    v4: total.v4 * 5 / (4 * workers) + 64,
+                    v6: total.v6 * 5 / (4 * workers) + 64,
+                },
+            };
+            PartialAgg::new(query.clone(), flows)
+        });
+        let merge_in =
+            t.merges.iter().map(|&e| taken(&mut prx, e)).collect::<Result<Vec<_>, _>>()?;
+        out.push((
+            ThreadMetrics::new(t.name.clone(), t.is_query()),
+            StageParts { ring, inputs, route, agg, partials, merge_in },
+        ));
+    }
+    Ok(out)
 }

@@ -77,11 +77,13 @@ impl<'a> RxRings<'a> {
             };
             order[ring].push(i as u32);
         }
+        // Each ring's copy carries the event times (a sorted trace's one ring borrows it).
+        let times = event_times(frames);
         let rings = order
             .into_iter()
             .zip(&flows)
             .map(|(trace_index, flows)| {
-                let buffer = if n == 1 {
+                let buffer = if n == 1 && times.is_none() {
                     Cow::Borrowed(frames)
                 } else {
                     let bytes: usize = trace_index
@@ -91,7 +93,8 @@ impl<'a> RxRings<'a> {
                     let mut b = FrameBuffer::with_capacity(trace_index.len(), bytes);
                     for &i in &trace_index {
                         let f = frames.view(&frames.metas()[i as usize]);
-                        b.push(f.bytes, f.ts_ns, f.wire_len, f.link);
+                        let ts = times.as_ref().map_or(f.ts_ns, |t| t[i as usize]);
+                        b.push(f.bytes, ts, f.wire_len, f.link);
                     }
                     Cow::Owned(b)
                 };
@@ -108,6 +111,29 @@ impl<'a> RxRings<'a> {
             v6: a.v6 + r.flows.v6,
         })
     }
+}
+
+/// Each frame's event time: its capture time, raised to the largest capture time before it in
+/// the trace, so event times never go back (as a NIC's arrival stamps do not). Windows use
+/// event times, and a source's watermark (the time of the last record it passed on) then
+/// promises that none of its later records is earlier. `None` when the capture times already
+/// never go back (most traces): then event time is capture time.
+pub fn event_times(frames: &FrameBuffer) -> Option<Vec<u64>> {
+    let metas = frames.metas();
+    let sorted = metas.windows(2).all(|w| w[0].ts_ns <= w[1].ts_ns);
+    if sorted {
+        return None;
+    }
+    let mut max = 0;
+    Some(
+        metas
+            .iter()
+            .map(|m| {
+                max = max.max(m.ts_ns);
+                max
+            })
+            .collect(),
+    )
 }
 
 fn estimate(flows: &HashSet<FlowKey>) -> FlowEstimate {

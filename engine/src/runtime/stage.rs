@@ -1,346 +1,735 @@
-//! The one generic thread loop: take records from the input, hand them to the output, wait with
-//! the wait strategy when there is nothing to do, and account for every frame.
+//! The one generic thread loop. Every thread of every topology runs it over the parts its
+//! [`ThreadPlan`](crate::plan::ThreadPlan) gave it:
+//!
+//! 1. take frames from its receive ring, parse them, and route the records (to its own
+//!    aggregation, by key over record edges, or dealt round-robin);
+//! 2. take batches from its record edges (aggregating them, or routing them onward);
+//! 3. move its aggregation's watermark to the minimum over the sources feeding it, closing
+//!    windows, and ship the partials that leave (emitted, or over partial edges);
+//! 4. merge partials from partial edges, closing windows every source has passed;
+//! 5. wait with the wait strategy when none of this found work.
+//!
+//! Every frame is accounted for: parsed into a record (`processed`, whether a filter keeps it
+//! or not), `unparsed` by reason, or dropped at the NIC (`rx_ring_full`). Internal edges never
+//! drop: a full queue is waited on (backpressure). A thread blocked on a full record edge keeps
+//! aggregating what arrives on its own record edges, so shuffle's W x W lanes cannot deadlock;
+//! partial edges never block (see `exchange`).
 
-use wire::{PacketRecord, parse_frame_into, rss, unique_ip};
+use std::sync::Arc;
+
+use hdrhistogram::Histogram;
+use wire::{PacketRecord, parse_frame_into, unique_ip};
 
 use super::clock::RunClock;
+use super::exchange::{PartialMsg, PartialRx, PartialTx, Polled};
 use super::nic::RxRing;
+use super::router::Router;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
-use crate::query::{App, FlowCounts};
-use crate::queue::FlushPolicy;
-use crate::queue::batch::{Batch, BatchReceiver, BatchSender, Recv};
+use crate::query::key::owner_of;
+use crate::query::merge::MergeStage;
+use crate::query::partial::PartialAgg;
+use crate::query::spec::CompiledQuery;
+use crate::queue::batch::{BatchReceiver, Recv};
 use crate::queue::wait::{Backoff, WaitStrategy};
+use crate::state::windowed::Row;
 use wire::prefetch::prefetch;
 
 /// How many frames ahead of the one being parsed the loop prefetches.
 const PREFETCH_AHEAD: usize = 8;
+/// Batches taken from one record edge per round before the loop looks at its other inputs.
+const BATCHES_PER_ROUND: usize = 8;
+/// Evicted partials wait for this many before they are shipped without a watermark move.
+const EVICTED_ROWS_PER_SHIP: usize = 1024;
 
-/// Where a thread's records come from.
-pub(crate) enum StageInput<'a> {
-    /// A receive ring: frames to parse.
-    Ring(RxRing<'a>),
-    /// A queue edge: batches of parsed records.
-    Edge(BatchReceiver),
-}
-
-/// Where a thread's records go.
-pub(crate) enum StageOutput {
-    /// The thread's own query instance.
-    Query(Box<dyn App>),
-    /// Per-destination batches, routed by a hash of the query key.
-    Route(Router),
-}
-
-/// Routes records to destinations by key, in pooled batches.
-pub(crate) struct Router {
-    senders: Vec<BatchSender>,
-    pending: Vec<Option<Box<Batch>>>,
-    /// When each pending batch got its first record (clock ns).
-    started: Vec<u64>,
-    flush: FlushPolicy,
-}
-
-impl Router {
-    pub(crate) fn new(senders: Vec<BatchSender>, flush: FlushPolicy) -> Self {
-        let n = senders.len();
-        Self { senders, pending: (0..n).map(|_| None).collect(), started: vec![0; n], flush }
-    }
-
-    /// When the oldest pending partial batch falls due (`None` when none is pending): an idle
-    /// wait lasts no longer, so the flush timeout holds whatever the wait strategy.
-    fn next_deadline_ns(&self) -> Option<u64> {
-        let started = self.pending.iter().zip(&self.started);
-        started.filter(|(b, _)| b.is_some()).map(|(_, &s)| self.flush.deadline_ns(s)).min()
-    }
-}
-
-/// What a thread's run gives back.
-pub(crate) struct StageResult {
-    pub(crate) output: Option<FlowCounts>,
-    pub(crate) metrics: ThreadMetrics,
-}
-
-/// Everything a thread loop needs besides its input and output.
+/// Everything a thread loop needs besides its parts.
 pub(crate) struct StageEnv {
     pub(crate) clock: RunClock,
     pub(crate) batch: usize,
     pub(crate) wait: WaitStrategy,
-    /// `--unique-ip`: rewrite the addresses of records of loops 1, 2, ... (see [`run_stage`]).
+    /// `--unique-ip`: rewrite the addresses of records of loops 1, 2, ... (see `poll_ring`).
     pub(crate) unique_ip: bool,
+    pub(crate) query: Arc<CompiledQuery>,
 }
 
-/// Runs one thread of a plan to the end of its input.
-///
-/// With `--unique-ip` ([`StageEnv::unique_ip`]), the records parsed from a ring's frames of loop
-/// `k >= 1` get their addresses rewritten by [`unique_ip::rewrite_record`] right after parsing:
-/// AFTER the NIC chose the frame's ring (by RSS over the original addresses, before the clock),
-/// so every packet keeps its original ring and worker while its flow is new to the query. The
-/// rewrite is one pass over the take's records, skipped for loop 0 and when the flag is off
-/// (one branch per take, nothing per record).
-pub(crate) fn run_stage(
-    env: &StageEnv,
-    mut input: StageInput<'_>,
-    mut output: StageOutput,
-    mut m: ThreadMetrics,
-) -> StageResult {
-    let mut backoff = Backoff::new(env.wait);
-    // Records parsed from one ring take, written in place (a take is at most `batch` frames).
-    let mut scratch: Vec<PacketRecord> = vec![PacketRecord::default(); env.batch];
+/// Where a thread's source records go.
+pub(crate) enum RouteOut {
+    /// Into its own aggregation.
+    Aggregate,
+    /// By key: `owners[o]` is the router destination of owner `o`, `None` for itself.
+    ByKey { router: Router, owners: Vec<Option<usize>> },
+    /// Whole takes dealt to the destinations in turn.
+    RoundRobin(Router),
+    /// Everything to the one destination.
+    Forward(Router),
+}
+
+/// Where a thread's partials go.
+pub(crate) enum PartialsOut {
+    /// Nowhere (no aggregation).
+    None,
+    /// Out of the engine as results.
+    Emit,
+    /// To the owner's merge: `txs[o]` for owner `o`, `None` for its own.
+    ByKey(Vec<Option<PartialTx>>),
+    /// All to one merge.
+    To(PartialTx),
+}
+
+/// A thread's parts, as the runtime built them from its plan.
+pub(crate) struct StageParts<'a> {
+    pub(crate) ring: Option<RxRing<'a>>,
+    pub(crate) inputs: Vec<BatchReceiver>,
+    pub(crate) route: RouteOut,
+    pub(crate) agg: Option<PartialAgg>,
+    pub(crate) partials: PartialsOut,
+    /// Partial edges into its merge (with its own partials first when `partials` keeps some).
+    pub(crate) merge_in: Vec<PartialRx>,
+}
+
+/// What a thread's run gives back.
+pub(crate) struct StageResult {
+    /// Partials it emitted as results.
+    pub(crate) emitted: Vec<Row>,
+    pub(crate) metrics: ThreadMetrics,
+    /// Times its flow table doubled.
+    pub(crate) table_grows: u32,
+}
+
+struct RingIn<'a> {
+    ring: RxRing<'a>,
+    wm: u64,
+    wm_clock: u64,
+    done: bool,
+}
+
+struct EdgeIn {
+    rx: BatchReceiver,
+    wm: u64,
+    wm_clock: u64,
+    done: bool,
+}
+
+struct AggIn {
+    agg: PartialAgg,
+    wm: u64,
+    next_end: u64,
+    done: bool,
+}
+
+struct MergeIn {
+    stage: MergeStage,
+    rxs: Vec<PartialRx>,
+    /// Whether source 0 is this thread's own aggregation.
+    local: bool,
+}
+
+struct Worker<'a, 'e> {
+    env: &'e StageEnv,
+    m: ThreadMetrics,
+    backoff: Backoff,
+    ring: Option<RingIn<'a>>,
+    inputs: Vec<EdgeIn>,
+    route: RouteOut,
+    /// Whether the source has ended and the router's senders are gone.
+    route_done: bool,
+    agg: Option<AggIn>,
+    partials: PartialsOut,
+    merge: Option<MergeIn>,
+    /// Ring records reach the aggregation (route `Aggregate`, or by key with itself an owner).
+    ring_aggregates: bool,
+    /// Edge records go to the aggregation (else they are the routed source).
+    inputs_aggregate: bool,
+    emitted: Vec<Row>,
+    rows: Vec<Row>,
+    scratch: Vec<PacketRecord>,
+    local: Vec<PacketRecord>,
+    /// Records for other threads from one take, with their destinations.
+    routed: Vec<(usize, PacketRecord)>,
+}
+
+/// Runs one thread of a plan to the end of its inputs.
+pub(crate) fn run_stage(env: &StageEnv, parts: StageParts<'_>, m: ThreadMetrics) -> StageResult {
+    let mut w = Worker::new(env, parts, m);
     loop {
-        let got = match &mut input {
-            StageInput::Ring(ring) => {
-                let now = env.clock.now_ns();
-                let taken = ring.take(env.batch, now);
-                if taken.frames.is_empty() {
-                    if ring.is_done() {
+        let mut progress = w.poll_ring();
+        progress |= w.poll_inputs();
+        w.advance_aggregation();
+        progress |= w.poll_merge();
+        progress |= w.flush_partials();
+        if w.finished() {
+            break;
+        }
+        if progress {
+            w.backoff.reset();
+        } else {
+            w.idle();
+        }
+    }
+    w.end()
+}
+
+impl<'a, 'e> Worker<'a, 'e> {
+    fn new(env: &'e StageEnv, p: StageParts<'a>, m: ThreadMetrics) -> Self {
+        let ring_aggregates = p.ring.is_some()
+            && match &p.route {
+                RouteOut::Aggregate => true,
+                RouteOut::ByKey { owners, .. } => owners.contains(&None),
+                _ => false,
+            };
+        let inputs_aggregate =
+            p.agg.is_some() && (p.ring.is_some() || matches!(p.route, RouteOut::Aggregate));
+        let local_merge = matches!(&p.partials, PartialsOut::ByKey(t) if t.iter().any(Option::is_none));
+        let merge = (local_merge || !p.merge_in.is_empty()).then(|| MergeIn {
+            stage: MergeStage::new(env.query.clone(), p.merge_in.len() + usize::from(local_merge)),
+            rxs: p.merge_in,
+            local: local_merge,
+        });
+        let window = env.query.window();
+        Self {
+            env,
+            m,
+            backoff: Backoff::new(env.wait),
+            ring: p.ring.map(|ring| RingIn { ring, wm: 0, wm_clock: 0, done: false }),
+            inputs: p
+                .inputs
+                .into_iter()
+                .map(|rx| EdgeIn { rx, wm: 0, wm_clock: 0, done: false })
+                .collect(),
+            route_done: matches!(p.route, RouteOut::Aggregate),
+            route: p.route,
+            agg: p.agg.map(|agg| AggIn { agg, wm: 0, next_end: window.next_end_after(0), done: false }),
+            partials: p.partials,
+            merge,
+            ring_aggregates,
+            inputs_aggregate,
+            emitted: Vec::new(),
+            rows: Vec::new(),
+            scratch: vec![PacketRecord::default(); env.batch],
+            local: Vec::with_capacity(env.batch),
+            routed: Vec::with_capacity(env.batch),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.env.clock.now_ns()
+    }
+
+    /// Takes, parses and routes one run of frames from the ring.
+    ///
+    /// With `--unique-ip`, the records of loop `k >= 1` get their addresses rewritten by
+    /// [`unique_ip::rewrite_record`] right after parsing: after the NIC chose the frame's ring
+    /// (by RSS over the original addresses, before the clock), so every packet keeps its
+    /// original ring while its flow is new to the query.
+    fn poll_ring(&mut self) -> bool {
+        let now = self.now();
+        let Some(rin) = &mut self.ring else { return false };
+        if rin.done {
+            return false;
+        }
+        let taken = rin.ring.take(self.env.batch, now);
+        if taken.frames.is_empty() {
+            if rin.ring.is_done() {
+                rin.done = true;
+                rin.wm = u64::MAX;
+                rin.wm_clock = now;
+                let dropped = rin.ring.dropped_ring_full();
+                if dropped > 0 {
+                    *self.m.dropped.entry(DropReason::RxRingFull).or_default() += dropped;
+                }
+                self.end_routing();
+                return true;
+            }
+            return false;
+        }
+        self.m.frames_in += taken.frames.len() as u64;
+        let buffer = rin.ring.buffer();
+        let all = buffer.metas();
+        let metas = &all[taken.first..taken.first + taken.frames.len()];
+        let mut n = 0;
+        for (k, (meta, &i)) in metas.iter().zip(taken.frames).enumerate() {
+            // The frame a few ahead: its bytes arrive while these are parsed.
+            if let Some(ahead) = all.get(taken.first + k + PREFETCH_AHEAD) {
+                prefetch(buffer.data().as_ptr().wrapping_add(ahead.offset as usize));
+            }
+            let f = buffer.view(meta);
+            match parse_frame_into(&f, i, &mut self.scratch[n]) {
+                Ok(()) => {
+                    self.scratch[n].ts_ns += taken.ts_shift_ns;
+                    n += 1;
+                }
+                Err(reason) => self.m.count_unparsed(reason),
+            }
+        }
+        if self.env.unique_ip && taken.loop_idx > 0 {
+            for r in &mut self.scratch[..n] {
+                unique_ip::rewrite_record(r, taken.loop_idx);
+            }
+        }
+        // Event times never go back in a ring: the last frame's is the watermark.
+        if let Some(last) = metas.last() {
+            rin.wm = rin.wm.max(last.ts_ns + taken.ts_shift_ns);
+            rin.wm_clock = taken.released_ns;
+        }
+        let (wm, clock) = (rin.wm, rin.wm_clock);
+        self.m.processed += n as u64;
+        let records = std::mem::take(&mut self.scratch);
+        self.route_source(&records[..n], taken.released_ns, wm, clock);
+        self.scratch = records;
+        true
+    }
+
+    /// Sends source records where the route says; `wm` is the source's watermark after them.
+    fn route_source(&mut self, records: &[PacketRecord], released_ns: u64, wm: u64, clock: u64) {
+        let router = match &mut self.route {
+            RouteOut::Aggregate => {
+                self.aggregate(records, released_ns);
+                return;
+            }
+            RouteOut::ByKey { router: _, owners } => {
+                let n = owners.len();
+                let q = &self.env.query;
+                self.local.clear();
+                let mut out = std::mem::take(&mut self.routed);
+                out.clear();
+                for r in records {
+                    // The first side whose filter keeps the record decides its owner; a record
+                    // no side keeps goes nowhere. (A join's other side, keyed differently,
+                    // may be owned elsewhere: its partials merge at output.)
+                    let Some(owner) = q.sides.iter().find_map(|s| s.select(r).map(|m| owner_of(&s.key.pack(&m), n)))
+                    else {
+                        continue;
+                    };
+                    match owners[owner] {
+                        None => self.local.push(*r),
+                        Some(d) => out.push((d, *r)),
+                    }
+                }
+                self.m.records_out += out.len() as u64;
+                for &(d, r) in &out {
+                    self.push_record(d, r, released_ns);
+                }
+                self.routed = out;
+                let local = std::mem::take(&mut self.local);
+                if !local.is_empty() {
+                    self.aggregate(&local, released_ns);
+                }
+                self.local = local;
+                self.router_mut()
+            }
+            RouteOut::RoundRobin(router) => {
+                let d = router.turn;
+                router.turn = (d + 1) % router.len();
+                self.send_records(d, records, released_ns);
+                self.router_mut()
+            }
+            RouteOut::Forward(_) => {
+                self.send_records(0, records, released_ns);
+                self.router_mut()
+            }
+        };
+        if let Some(router) = router
+            && router.set_watermark(wm, clock)
+        {
+            self.publish_all();
+        }
+    }
+
+    fn router_mut(&mut self) -> Option<&mut Router> {
+        match &mut self.route {
+            RouteOut::Aggregate => None,
+            RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) => {
+                Some(router)
+            }
+        }
+    }
+
+    /// Appends a record to destination `d`'s batch, sending it when full.
+    fn push_record(&mut self, d: usize, r: PacketRecord, released_ns: u64) {
+        loop {
+            let now = self.now();
+            let Some(router) = self.router_mut() else { return };
+            if router.ensure_batch(d, released_ns, now) {
+                if router.push(d, r) {
+                    self.send_blocking(d);
+                }
+                return;
+            }
+            self.wait_downstream(d);
+        }
+    }
+
+    /// Sends a run of records to destination `d` as whole batches.
+    fn send_records(&mut self, d: usize, mut records: &[PacketRecord], released_ns: u64) {
+        self.m.records_out += records.len() as u64;
+        while !records.is_empty() {
+            let now = self.now();
+            let Some(router) = self.router_mut() else { return };
+            if !router.ensure_batch(d, released_ns, now) {
+                self.wait_downstream(d);
+                continue;
+            }
+            let moved = router.extend(d, records);
+            records = &records[moved..];
+            self.send_blocking(d);
+        }
+    }
+
+    /// Sends `d`'s pending batch, waiting for room.
+    fn send_blocking(&mut self, d: usize) {
+        while let Some(router) = self.router_mut() {
+            if router.try_send(d) {
+                return;
+            }
+            self.wait_downstream(d);
+        }
+    }
+
+    /// Every destination gets a batch now (its pending one, or an empty one) carrying the
+    /// watermark: a window end has passed.
+    fn publish_all(&mut self) {
+        let n = self.router_mut().map_or(0, |r| r.len());
+        for d in 0..n {
+            loop {
+                let now = self.now();
+                let Some(router) = self.router_mut() else { return };
+                if router.ensure_batch(d, now, now) {
+                    break;
+                }
+                self.wait_downstream(d);
+            }
+            self.send_blocking(d);
+        }
+    }
+
+    /// The source has ended: publish everything with the final watermark and drop the senders,
+    /// which ends each destination's stream.
+    fn end_routing(&mut self) {
+        if self.route_done {
+            return;
+        }
+        let now = self.now();
+        if let Some(router) = self.router_mut() {
+            router.set_watermark(u64::MAX, now);
+            let n = router.len();
+            for d in 0..n {
+                if self.router_mut().is_some_and(|r| r.has_pending(d)) {
+                    self.send_blocking(d);
+                }
+            }
+        }
+        let m = &mut self.m;
+        if let RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) =
+            &mut self.route
+        {
+            m.full_events += std::mem::take(&mut router.full_events);
+            router.senders.clear();
+        }
+        self.route_done = true;
+    }
+
+    /// Waits once for destination `d` to make room or recycle a batch. A thread whose own
+    /// record edges feed its aggregation keeps draining them meanwhile (see the module doc).
+    fn wait_downstream(&mut self, d: usize) {
+        if let Some(router) = self.router_mut() {
+            // A destination thread ends before its input only by panicking; waiting for room
+            // it will never make would hang the run instead of reporting that panic.
+            assert!(!router.receiver_gone(d), "a thread ended before its input did");
+        }
+        if self.inputs_aggregate && !self.inputs.is_empty() && self.drain_inputs() {
+            self.backoff.reset();
+            return;
+        }
+        let t0 = self.now();
+        self.backoff.snooze_until(None, t0);
+        self.m.idle_ns += self.now().saturating_sub(t0);
+    }
+
+    /// Aggregates what waits on the record edges, one batch each; true when any was there.
+    fn drain_inputs(&mut self) -> bool {
+        let mut got = false;
+        for i in 0..self.inputs.len() {
+            if self.inputs[i].done {
+                continue;
+            }
+            if let Recv::Batch(b) = self.inputs[i].rx.recv() {
+                self.m.records_received += b.len() as u64;
+                self.note_edge_watermark(i, b.watermark_ns, b.watermark_clock_ns);
+                self.aggregate(b.as_slice(), b.released_ns);
+                self.inputs[i].rx.recycle(b);
+                got = true;
+            }
+        }
+        got
+    }
+
+    fn note_edge_watermark(&mut self, i: usize, wm: u64, clock: u64) {
+        let e = &mut self.inputs[i];
+        if wm > e.wm {
+            e.wm = wm;
+            e.wm_clock = clock;
+        }
+    }
+
+    /// Takes batches from the record edges.
+    fn poll_inputs(&mut self) -> bool {
+        let mut progress = false;
+        for i in 0..self.inputs.len() {
+            for _ in 0..BATCHES_PER_ROUND {
+                if self.inputs[i].done {
+                    break;
+                }
+                match self.inputs[i].rx.recv() {
+                    Recv::Batch(b) => {
+                        progress = true;
+                        self.m.records_received += b.len() as u64;
+                        self.note_edge_watermark(i, b.watermark_ns, b.watermark_clock_ns);
+                        if self.inputs_aggregate {
+                            self.aggregate(b.as_slice(), b.released_ns);
+                        } else {
+                            let (wm, clock) = self.routed_inputs_watermark();
+                            self.route_source(b.as_slice(), b.released_ns, wm, clock);
+                        }
+                        self.inputs[i].rx.recycle(b);
+                    }
+                    Recv::Empty => {
+                        self.m.empty_events += 1;
                         break;
                     }
-                    false
-                } else {
-                    m.frames_in += taken.frames.len() as u64;
-                    let buffer = ring.buffer();
-                    let all = buffer.metas();
-                    let metas = &all[taken.first..taken.first + taken.frames.len()];
-                    let mut n = 0;
-                    for (k, (meta, &i)) in metas.iter().zip(taken.frames).enumerate() {
-                        // The frame a few ahead: its bytes arrive while these are parsed.
-                        if let Some(ahead) = all.get(taken.first + k + PREFETCH_AHEAD) {
-                            prefetch(buffer.data().as_ptr().wrapping_add(ahead.offset as usize));
+                    Recv::Finished => {
+                        progress = true;
+                        let now = self.now();
+                        let e = &mut self.inputs[i];
+                        (e.done, e.wm, e.wm_clock) = (true, u64::MAX, now);
+                        if !self.inputs_aggregate && self.inputs.iter().all(|e| e.done) {
+                            self.end_routing();
                         }
-                        let f = buffer.view(meta);
-                        match parse_frame_into(&f, i, &mut scratch[n]) {
-                            Ok(()) => {
-                                scratch[n].ts_ns += taken.ts_shift_ns;
-                                n += 1;
+                    }
+                }
+            }
+        }
+        progress
+    }
+
+    /// The watermark of routed edge records: the minimum over the edges.
+    fn routed_inputs_watermark(&self) -> (u64, u64) {
+        let wm = self.inputs.iter().map(|e| e.wm).min().unwrap_or(u64::MAX);
+        let clock = self.inputs.iter().map(|e| e.wm_clock).max().unwrap_or(0);
+        (wm, clock)
+    }
+
+    /// Feeds records to the aggregation, sampling latency.
+    fn aggregate(&mut self, records: &[PacketRecord], released_ns: u64) {
+        let Some(a) = &mut self.agg else { return };
+        a.agg.on_batch(records, &mut self.rows);
+        self.m.records_in += records.len() as u64;
+        let mut sampled = 0u64;
+        for r in records {
+            self.m.bytes += u64::from(r.wire_len());
+            sampled += u64::from(is_latency_sample(r.seq_no));
+        }
+        if sampled > 0 {
+            let latency = self.env.clock.now_ns().saturating_sub(released_ns).max(1);
+            // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
+            self.m.latency.saturating_record_n(latency, sampled);
+        }
+    }
+
+    /// Moves the aggregation's watermark to the minimum over its sources and ships what leaves.
+    fn advance_aggregation(&mut self) {
+        let Some(a) = &mut self.agg else { return };
+        if a.done {
+            return;
+        }
+        let (mut wm, mut clock) = (u64::MAX, 0);
+        if self.ring_aggregates
+            && let Some(r) = &self.ring
+        {
+            (wm, clock) = (r.wm, r.wm_clock);
+        }
+        if self.inputs_aggregate {
+            for e in &self.inputs {
+                wm = wm.min(e.wm);
+                clock = clock.max(e.wm_clock);
+            }
+        }
+        if wm <= a.wm {
+            if self.rows.len() >= EVICTED_ROWS_PER_SHIP {
+                let wm = a.wm;
+                self.ship_rows(wm, clock, false);
+            }
+            return;
+        }
+        a.wm = wm;
+        let emit = matches!(self.partials, PartialsOut::Emit);
+        let now = self.env.clock.now_ns();
+        let delays = &mut self.m.result_delay;
+        let mut note = |_end: u64| {
+            if emit {
+                record_delay(delays, now.saturating_sub(clock));
+            }
+        };
+        a.agg.advance(wm, &mut self.rows, &mut note);
+        if wm == u64::MAX {
+            a.agg.finish(&mut self.rows, &mut note);
+            a.done = true;
+            self.m.evicted_cap = a.agg.evicted_cap;
+            self.m.evicted_idle = a.agg.evicted_idle;
+            self.m.state_peak_bytes = a.agg.peak_table_bytes();
+        }
+        let crossed = wm >= a.next_end;
+        if crossed {
+            a.next_end = self.env.query.window().next_end_after(wm);
+        }
+        let done = a.done;
+        self.ship_rows(wm, clock, crossed || done);
+        if done {
+            self.close_partials();
+        }
+    }
+
+    /// Sends the rows that left the aggregation where the plan says; with `announce`, every
+    /// merge destination hears the new watermark even without rows.
+    fn ship_rows(&mut self, wm: u64, clock: u64, announce: bool) {
+        let rows = std::mem::take(&mut self.rows);
+        match &mut self.partials {
+            PartialsOut::None => {}
+            PartialsOut::Emit => self.emitted.extend(rows),
+            PartialsOut::To(tx) => {
+                if !rows.is_empty() || announce {
+                    self.m.partial_rows_out += rows.len() as u64;
+                    tx.send(PartialMsg { rows, wm, wm_clock: clock });
+                }
+            }
+            PartialsOut::ByKey(txs) => {
+                let n = txs.len();
+                let mut buckets: Vec<Vec<Row>> = (0..n).map(|_| Vec::new()).collect();
+                for r in rows {
+                    buckets[owner_of(&r.key, n)].push(r);
+                }
+                for (tx, rows) in txs.iter_mut().zip(buckets) {
+                    match tx {
+                        Some(tx) => {
+                            if !rows.is_empty() || announce {
+                                self.m.partial_rows_out += rows.len() as u64;
+                                tx.send(PartialMsg { rows, wm, wm_clock: clock });
                             }
-                            Err(reason) => m.count_unparsed(reason),
+                        }
+                        None => {
+                            if let Some(mg) = &mut self.merge {
+                                mg.stage.absorb(rows);
+                                let delays = &mut self.m.result_delay;
+                                let now = self.env.clock.now_ns();
+                                mg.stage.advance(0, wm, clock, &mut self.emitted, |base| {
+                                    record_delay(delays, now.saturating_sub(base));
+                                });
+                            }
                         }
                     }
-                    if env.unique_ip && taken.loop_idx > 0 {
-                        for r in &mut scratch[..n] {
-                            unique_ip::rewrite_record(r, taken.loop_idx);
-                        }
+                }
+            }
+        }
+    }
+
+    fn close_partials(&mut self) {
+        match &mut self.partials {
+            PartialsOut::To(tx) => tx.close(),
+            PartialsOut::ByKey(txs) => txs.iter_mut().flatten().for_each(PartialTx::close),
+            _ => {}
+        }
+    }
+
+    /// Sends what waits in the partial outboxes.
+    fn flush_partials(&mut self) -> bool {
+        match &mut self.partials {
+            PartialsOut::To(tx) => tx.flush(),
+            PartialsOut::ByKey(txs) => txs.iter_mut().flatten().fold(false, |p, tx| tx.flush() | p),
+            _ => false,
+        }
+    }
+
+    /// Merges what arrived on the partial edges.
+    fn poll_merge(&mut self) -> bool {
+        let Some(mg) = &mut self.merge else { return false };
+        let mut progress = false;
+        let base = usize::from(mg.local);
+        let delays = &mut self.m.result_delay;
+        for (i, rx) in mg.rxs.iter_mut().enumerate() {
+            loop {
+                let now = self.env.clock.now_ns();
+                let (wm, clock) = match rx.poll() {
+                    Polled::Msg(m) => {
+                        mg.stage.absorb(m.rows);
+                        (m.wm, m.wm_clock)
                     }
-                    let records = &scratch[..n];
-                    deliver(env, &mut output, records, taken.released_ns, &mut m, &mut backoff);
-                    true
-                }
+                    Polled::Ended => (u64::MAX, now),
+                    Polled::Empty | Polled::Done => break,
+                };
+                progress = true;
+                mg.stage.advance(base + i, wm, clock, &mut self.emitted, |b| {
+                    record_delay(delays, now.saturating_sub(b));
+                });
             }
-            StageInput::Edge(rx) => match rx.recv() {
-                Recv::Batch(b) => {
-                    deliver(env, &mut output, b.as_slice(), b.released_ns, &mut m, &mut backoff);
-                    rx.recycle(b);
-                    true
-                }
-                Recv::Empty => false,
-                Recv::Finished => break,
-            },
+        }
+        progress
+    }
+
+    fn finished(&self) -> bool {
+        let parts_done = self.ring.as_ref().is_none_or(|r| r.done)
+            && self.inputs.iter().all(|e| e.done)
+            && self.route_done
+            && self.agg.as_ref().is_none_or(|a| a.done)
+            && self.merge.as_ref().is_none_or(|m| m.stage.is_done());
+        let partials_sent = match &self.partials {
+            PartialsOut::To(tx) => tx.is_closed(),
+            PartialsOut::ByKey(txs) => txs.iter().flatten().all(PartialTx::is_closed),
+            _ => true,
         };
-        if got {
-            backoff.reset();
-        } else {
-            // Idle: publish the partial batches that are due, and wake for the next one.
-            let mut deadline_ns = None;
-            if let StageOutput::Route(router) = &mut output {
-                flush_due(env, router, &mut m, &mut backoff, false);
-                deadline_ns = router.next_deadline_ns();
+        parts_done && partials_sent
+    }
+
+    /// Nothing to do: publish due partial batches, then wait once (no later than the next
+    /// flush deadline). Under `Block`, a thread with one record edge and nothing else sleeps on
+    /// its doorbell; others park for a bounded time.
+    fn idle(&mut self) {
+        let now = self.now();
+        let mut deadline = None;
+        if let Some(router) = self.router_mut() {
+            let due = router.due(now, false);
+            for d in due {
+                self.send_blocking(d);
             }
-            let bell = match &mut input {
-                StageInput::Ring(_) => Bell::None,
-                StageInput::Edge(rx) => Bell::Input(rx),
-            };
-            wait_idle(env, &mut m.idle_ns, &mut backoff, deadline_ns, bell);
+            deadline = self.router_mut().and_then(|r| r.next_deadline_ns());
         }
-    }
-    if let StageInput::Ring(ring) = &input
-        && ring.dropped_ring_full() > 0
-    {
-        *m.dropped.entry(DropReason::RxRingFull).or_default() += ring.dropped_ring_full();
-    }
-    let result = match output {
-        StageOutput::Query(app) => {
-            // The last record is counted: processing ends here. Emitting the output is the
-            // result delay, measured apart (`RunOutcome::result_delay_ns`).
-            m.end_ns = env.clock.now_ns();
-            Some(app.finish())
-        }
-        StageOutput::Route(mut router) => {
-            flush_due(env, &mut router, &mut m, &mut backoff, true);
-            // Dropping the senders tells each destination that the stream has ended.
-            drop(router);
-            m.end_ns = env.clock.now_ns();
-            None
-        }
-    };
-    StageResult { output: result, metrics: m }
-}
-
-/// Stops a router whose destination thread has ended: a query thread ends before its input
-/// only by panicking, and waiting for room it will never make would hang the run instead of
-/// reporting that panic.
-fn receiver_alive(tx: &BatchSender) {
-    assert!(!tx.is_receiver_gone(), "a query thread ended before its input did");
-}
-
-/// What an idle wait can sleep on under [`WaitStrategy::Block`]: the doorbell of the queue it
-/// waits for, which the other side rings as it makes progress.
-enum Bell<'a> {
-    /// Nothing rings this wait (a NIC ring's frames arrive by the release clock): `Block`
-    /// parks for a bounded time instead.
-    None,
-    /// The input edge: rung when a batch arrives or the stream ends.
-    Input(&'a mut BatchReceiver),
-    /// A destination whose pool is empty: rung when its receiver recycles a batch.
-    Recycled(&'a mut BatchSender),
-    /// A destination whose queue is full, and the batch for it: rung when its receiver takes a
-    /// batch. A sleep sends the batch as soon as it can, leaving `None`.
-    Room(&'a mut BatchSender, &'a mut Option<Box<Batch>>),
-}
-
-/// Waits once with the wait strategy, no later than `deadline_ns` (a pending flush), adding
-/// the time waited to `idle_ns`. Under `Block` a long wait sleeps on `bell` until rung.
-fn wait_idle(
-    env: &StageEnv,
-    idle_ns: &mut u64,
-    backoff: &mut Backoff,
-    deadline_ns: Option<u64>,
-    bell: Bell<'_>,
-) {
-    let t0 = env.clock.now_ns();
-    match bell {
-        Bell::None => backoff.snooze_until(deadline_ns, t0),
-        Bell::Input(rx) => backoff.snooze_on(deadline_ns, t0, |max| rx.wait_for_input(max)),
-        Bell::Recycled(tx) => backoff.snooze_on(deadline_ns, t0, |max| tx.wait_for_batch(max)),
-        Bell::Room(tx, pending) => backoff.snooze_on(deadline_ns, t0, |max| {
-            if let Some(batch) = pending.take() {
-                *pending = tx.send_or_wait(batch, max).err();
+        let t0 = self.now();
+        let single_input = self.ring.is_none() && self.merge.is_none() && self.inputs.len() == 1;
+        match (&mut self.inputs[..], single_input) {
+            ([e], true) if !e.done => {
+                let rx = &mut e.rx;
+                self.backoff.snooze_on(deadline, t0, |max| rx.wait_for_input(max));
             }
-        }),
+            _ => self.backoff.snooze_until(deadline, t0),
+        }
+        self.m.idle_ns += self.now().saturating_sub(t0);
     }
-    *idle_ns += env.clock.now_ns().saturating_sub(t0);
-}
 
-/// Hands a run of records to the output.
-#[inline]
-fn deliver(
-    env: &StageEnv,
-    output: &mut StageOutput,
-    records: &[PacketRecord],
-    released_ns: u64,
-    m: &mut ThreadMetrics,
-    backoff: &mut Backoff,
-) {
-    match output {
-        StageOutput::Query(app) => {
-            app.on_batch(records);
-            m.processed += records.len() as u64;
-            let mut sampled = 0u64;
-            for r in records {
-                m.bytes += u64::from(r.wire_len());
-                sampled += u64::from(is_latency_sample(r.seq_no));
-            }
-            if sampled > 0 {
-                let latency = env.clock.now_ns().saturating_sub(released_ns).max(1);
-                // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
-                m.latency.saturating_record_n(latency, sampled);
-            }
+    fn end(mut self) -> StageResult {
+        self.m.end_ns = self.now();
+        if let RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) =
+            &self.route
+        {
+            self.m.full_events += router.full_events;
         }
-        StageOutput::Route(router) => {
-            let n = router.senders.len();
-            for r in records {
-                let dest = rss::ring_of(rss::fast(r), n);
-                let slot = &mut router.pending[dest];
-                if slot.is_none() {
-                    let mut b = acquire(env, &mut router.senders[dest], m, backoff);
-                    b.released_ns = released_ns;
-                    router.started[dest] = env.clock.now_ns();
-                    *slot = Some(b);
-                }
-                if let Some(b) = slot {
-                    b.push(*r);
-                    if b.is_full() {
-                        let full = slot.take();
-                        send(env, &mut router.senders[dest], full, m, backoff);
-                    }
-                }
-            }
-            m.routed += records.len() as u64;
+        match &self.partials {
+            PartialsOut::To(tx) => self.m.full_events += tx.full_events,
+            PartialsOut::ByKey(txs) => self.m.full_events += txs.iter().flatten().map(|t| t.full_events).sum::<u64>(),
+            _ => {}
         }
+        self.m.rows_emitted = self.emitted.len() as u64;
+        let table_grows = self.agg.as_ref().map_or(0, |a| a.agg.table_grows());
+        StageResult { emitted: self.emitted, metrics: self.m, table_grows }
     }
 }
 
-/// A free batch for a destination, waiting for one to be recycled (backpressure).
-fn acquire(
-    env: &StageEnv,
-    tx: &mut BatchSender,
-    m: &mut ThreadMetrics,
-    backoff: &mut Backoff,
-) -> Box<Batch> {
-    loop {
-        if let Some(b) = tx.acquire() {
-            return b;
-        }
-        receiver_alive(tx);
-        // Blocked on this destination: the thread publishes nothing else until it is unblocked,
-        // so no flush deadline shortens this wait.
-        wait_idle(env, &mut m.idle_ns, backoff, None, Bell::Recycled(tx));
-    }
-}
-
-/// Publishes a batch, waiting for room (backpressure, never a drop).
-fn send(
-    env: &StageEnv,
-    tx: &mut BatchSender,
-    batch: Option<Box<Batch>>,
-    m: &mut ThreadMetrics,
-    backoff: &mut Backoff,
-) {
-    let mut pending = batch;
-    while let Some(b) = pending.take() {
-        if let Err(back) = tx.send(b) {
-            pending = Some(back);
-            receiver_alive(tx);
-            wait_idle(env, &mut m.idle_ns, backoff, None, Bell::Room(tx, &mut pending));
-        }
-    }
-}
-
-/// Publishes pending partial batches older than the flush timeout (all of them with `all`).
-fn flush_due(
-    env: &StageEnv,
-    router: &mut Router,
-    m: &mut ThreadMetrics,
-    backoff: &mut Backoff,
-    all: bool,
-) {
-    let now = env.clock.now_ns();
-    for dest in 0..router.pending.len() {
-        let due = match &router.pending[dest] {
-            Some(b) => all || router.flush.should_flush(b.len(), router.started[dest], now),
-            None => false,
-        };
-        if due {
-            let b = router.pending[dest].take();
-            send(env, &mut router.senders[dest], b, m, backoff);
-        }
-    }
-}
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-    use crate::queue::QueueKind;
-    use crate::queue::batch::batch_channel;
-
-    #[test]
-    fn the_next_deadline_is_the_oldest_pending_batch_plus_the_timeout() {
-        let senders = (0..3).map(|_| batch_channel(QueueKind::Rtrb, 2, 4).unwrap().0).collect();
-        let mut router = Router::new(senders, FlushPolicy::new(4, 1_000));
-        assert_eq!(router.next_deadline_ns(), None, "nothing pending");
-        router.started = vec![50, 10, 30];
-        // The oldest start (10) has no pending batch: it does not count.
-        router.pending[0] = router.senders[0].acquire();
-        router.pending[2] = router.senders[2].acquire();
-        assert_eq!(router.next_deadline_ns(), Some(1_030));
-    }
+fn record_delay(h: &mut Histogram<u64>, ns: u64) {
+    h.saturating_record(ns.max(1));
 }

@@ -1,6 +1,8 @@
 //! Query state: the flow table every keyed operator keeps its per-flow values in.
 
 pub mod flow_table;
+pub mod hll;
 pub mod huge;
+pub mod windowed;
 
 pub use flow_table::{Counters, FlowEstimate, FlowTable};

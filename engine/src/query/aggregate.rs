@@ -1,0 +1,448 @@
+//! Aggregates per (window, key): count, sum, min, max, mean and distinct (exact, or a
+//! HyperLogLog), as partial states that merge in any order to the state of the whole stream.
+
+use std::fmt::Write as _;
+
+use hashbrown::HashSet;
+use serde::{Deserialize, Serialize};
+use wire::PacketRecord;
+
+use super::field::{Field, QueryError};
+use super::key::{KeyLayout, PackedKey, key_hash};
+use crate::state::hll::{Hll, MAX_PRECISION, MIN_PRECISION};
+
+/// What an aggregate computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggOp {
+    /// Records.
+    Count,
+    /// Sum of a field.
+    Sum,
+    /// Smallest value of a field.
+    Min,
+    /// Largest value of a field.
+    Max,
+    /// Mean of a field, from an integer sum and count, written with three decimals.
+    Mean,
+    /// Distinct values of one or more fields (exact, or a HyperLogLog with `hll`).
+    Distinct,
+}
+
+/// One aggregate of a query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggSpec {
+    /// What it computes.
+    pub op: AggOp,
+    /// The fields it reads: one for sum, min, max and mean, one or more for distinct, none for
+    /// count.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// HyperLogLog precision (4 to 16) for `distinct`; absent: exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hll: Option<u8>,
+    /// The column name in dumps; default `op` or `op_field` (`sum_wire_len`).
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl AggSpec {
+    fn of(op: AggOp, fields: Vec<Field>) -> Self {
+        Self { op, fields, hll: None, name: None }
+    }
+    /// Counts records.
+    pub fn count() -> Self {
+        Self::of(AggOp::Count, vec![])
+    }
+    /// Sums a field.
+    pub fn sum(f: Field) -> Self {
+        Self::of(AggOp::Sum, vec![f])
+    }
+    /// Smallest value of a field.
+    pub fn min(f: Field) -> Self {
+        Self::of(AggOp::Min, vec![f])
+    }
+    /// Largest value of a field.
+    pub fn max(f: Field) -> Self {
+        Self::of(AggOp::Max, vec![f])
+    }
+    /// Mean of a field.
+    pub fn mean(f: Field) -> Self {
+        Self::of(AggOp::Mean, vec![f])
+    }
+    /// Exact distinct count of the tuple of `fields`.
+    pub fn distinct(fields: &[Field]) -> Self {
+        Self::of(AggOp::Distinct, fields.to_vec())
+    }
+    /// Approximate distinct count with a HyperLogLog of `2^precision` registers.
+    pub fn distinct_hll(fields: &[Field], precision: u8) -> Self {
+        Self { hll: Some(precision), ..Self::distinct(fields) }
+    }
+    /// Names the output column.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The output column's name.
+    pub fn column(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        let op = match self.op {
+            AggOp::Count => return "count".into(),
+            AggOp::Sum => "sum",
+            AggOp::Min => "min",
+            AggOp::Max => "max",
+            AggOp::Mean => "mean",
+            AggOp::Distinct => "distinct",
+        };
+        let fields: Vec<&str> = self.fields.iter().map(|f| f.name()).collect();
+        format!("{op}_{}", fields.join("_"))
+    }
+}
+
+/// The most numeric slots a side's aggregates take (a mean takes two, the others one).
+pub const MAX_NUM_SLOTS: usize = 6;
+
+/// An aggregate made ready to run: where its state lives in an [`Acc`].
+#[derive(Clone, Debug)]
+enum Slot {
+    Count(usize),
+    Sum(Field, usize),
+    Min(Field, usize),
+    Max(Field, usize),
+    Mean(Field, usize),
+    Distinct { layout: KeyLayout, set: usize, hll: Option<u8> },
+}
+
+/// A side's aggregates, compiled.
+#[derive(Clone, Debug)]
+pub struct AggLayout {
+    slots: Vec<Slot>,
+    names: Vec<String>,
+    /// Number of distinct sets an [`Acc`] carries.
+    sets: usize,
+    /// The initial numeric slots (minima start at the largest value).
+    init: [u64; MAX_NUM_SLOTS],
+}
+
+/// The state of one (window, key): numeric slots and distinct sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acc {
+    /// Counts, sums, minima, maxima; a mean's sum and count.
+    pub nums: [u64; MAX_NUM_SLOTS],
+    /// The distinct sets, when the side has a distinct aggregate.
+    pub sets: Option<Box<[DistinctSet]>>,
+}
+
+/// The state of one distinct aggregate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DistinctSet {
+    /// Every value seen.
+    Exact(HashSet<PackedKey, foldhash::fast::FixedState>),
+    /// A sketch.
+    Sketch(Hll),
+}
+
+/// A finished value: an integer, or a mean as its sum and count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// An integer.
+    Int(u64),
+    /// `sum / count`, written with three decimals.
+    Mean {
+        /// The sum.
+        sum: u64,
+        /// The count (at least 1).
+        count: u64,
+    },
+}
+
+impl Value {
+    /// Appends the value's text to a dump line.
+    pub fn format(&self, out: &mut String) {
+        // Writing to a String cannot fail.
+        let _ = match *self {
+            Value::Int(v) => write!(out, "{v}"),
+            Value::Mean { sum, count } => {
+                let milli = (u128::from(sum) * 1000 + u128::from(count) / 2) / u128::from(count);
+                write!(out, "{}.{:03}", milli / 1000, milli % 1000)
+            }
+        };
+    }
+
+    /// Compares with an integer threshold, exactly (a mean as `sum` against `t * count`).
+    pub fn cmp_int(&self, t: u64) -> std::cmp::Ordering {
+        match *self {
+            Value::Int(v) => v.cmp(&t),
+            Value::Mean { sum, count } => {
+                u128::from(sum).cmp(&(u128::from(t) * u128::from(count)))
+            }
+        }
+    }
+
+    /// The ordering of `top_k` (means compared exactly).
+    pub fn cmp_value(&self, other: &Value) -> std::cmp::Ordering {
+        let as_ratio = |v: &Value| match *v {
+            Value::Int(x) => (u128::from(x), 1u128),
+            Value::Mean { sum, count } => (u128::from(sum), u128::from(count)),
+        };
+        let ((a, b), (c, d)) = (as_ratio(self), as_ratio(other));
+        (a * d).cmp(&(c * b))
+    }
+}
+
+impl AggLayout {
+    /// Compiles a side's aggregates; `at` names the side in errors.
+    pub fn new(specs: &[AggSpec], at: &str) -> Result<Self, QueryError> {
+        if specs.is_empty() {
+            return Err(QueryError::new(at, "a query needs at least one aggregate"));
+        }
+        let mut slots = Vec::with_capacity(specs.len());
+        let mut init = [0u64; MAX_NUM_SLOTS];
+        let (mut num, mut sets) = (0usize, 0usize);
+        for (i, s) in specs.iter().enumerate() {
+            let where_ = format!("{at}.aggregate[{i}]");
+            let want = |n: usize| -> Result<(), QueryError> {
+                if s.fields.len() == n {
+                    Ok(())
+                } else {
+                    Err(QueryError::new(&where_, format!("{:?} takes {n} field(s), found {}", s.op, s.fields.len())))
+                }
+            };
+            let need = if s.op == AggOp::Mean { 2 } else if s.op == AggOp::Distinct { 0 } else { 1 };
+            if num + need > MAX_NUM_SLOTS {
+                return Err(QueryError::new(&where_, format!("a side holds at most {MAX_NUM_SLOTS} counters (a mean takes two)")));
+            }
+            let slot = match s.op {
+                AggOp::Count => {
+                    want(0)?;
+                    Slot::Count(num)
+                }
+                AggOp::Sum => {
+                    want(1)?;
+                    Slot::Sum(s.fields[0], num)
+                }
+                AggOp::Min => {
+                    want(1)?;
+                    init[num] = u64::MAX;
+                    Slot::Min(s.fields[0], num)
+                }
+                AggOp::Max => {
+                    want(1)?;
+                    Slot::Max(s.fields[0], num)
+                }
+                AggOp::Mean => {
+                    want(1)?;
+                    Slot::Mean(s.fields[0], num)
+                }
+                AggOp::Distinct => {
+                    if s.fields.is_empty() {
+                        return Err(QueryError::new(&where_, "distinct takes one or more fields"));
+                    }
+                    if let Some(p) = s.hll
+                        && !(MIN_PRECISION..=MAX_PRECISION).contains(&p)
+                    {
+                        return Err(QueryError::new(&where_, format!("hll precision must be {MIN_PRECISION} to {MAX_PRECISION}, found {p}")));
+                    }
+                    sets += 1;
+                    Slot::Distinct { layout: KeyLayout::new(&s.fields, &where_)?, set: sets - 1, hll: s.hll }
+                }
+            };
+            if matches!(s.op, AggOp::Sum | AggOp::Min | AggOp::Max | AggOp::Mean)
+                && s.fields[0].bits() > 64
+            {
+                return Err(QueryError::new(&where_, format!("{} is an address: only count, distinct and key_by take it", s.fields[0])));
+            }
+            num += need;
+            slots.push(slot);
+        }
+        let names: Vec<String> = specs.iter().map(AggSpec::column).collect();
+        Ok(Self { slots, names, sets, init })
+    }
+
+    /// The output columns.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// A fresh state.
+    pub fn new_acc(&self) -> Acc {
+        let sets = (self.sets > 0).then(|| {
+            self.slots
+                .iter()
+                .filter_map(|s| match s {
+                    Slot::Distinct { hll: Some(p), .. } => Some(DistinctSet::Sketch(Hll::new(*p))),
+                    Slot::Distinct { hll: None, .. } => {
+                        Some(DistinctSet::Exact(HashSet::with_hasher(foldhash::fast::FixedState::with_seed(0))))
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
+        Acc { nums: self.init, sets }
+    }
+
+    /// Adds a record to a state.
+    #[inline]
+    pub fn update(&self, acc: &mut Acc, r: &PacketRecord) {
+        for s in &self.slots {
+            match s {
+                Slot::Count(i) => acc.nums[*i] += 1,
+                Slot::Sum(f, i) => acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64),
+                Slot::Min(f, i) => acc.nums[*i] = acc.nums[*i].min(f.get(r) as u64),
+                Slot::Max(f, i) => acc.nums[*i] = acc.nums[*i].max(f.get(r) as u64),
+                Slot::Mean(f, i) => {
+                    acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64);
+                    acc.nums[*i + 1] += 1;
+                }
+                Slot::Distinct { layout, set, .. } => {
+                    if let Some(sets) = &mut acc.sets {
+                        let v = layout.pack(r);
+                        match &mut sets[*set] {
+                            DistinctSet::Exact(h) => {
+                                h.insert(v);
+                            }
+                            DistinctSet::Sketch(h) => h.add_hash(key_hash(&v)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Merges partial state `b` into `a`.
+    pub fn merge(&self, a: &mut Acc, b: Acc) {
+        for s in &self.slots {
+            match s {
+                Slot::Count(i) | Slot::Sum(_, i) => a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i]),
+                Slot::Min(_, i) => a.nums[*i] = a.nums[*i].min(b.nums[*i]),
+                Slot::Max(_, i) => a.nums[*i] = a.nums[*i].max(b.nums[*i]),
+                Slot::Mean(_, i) => {
+                    a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i]);
+                    a.nums[*i + 1] += b.nums[*i + 1];
+                }
+                Slot::Distinct { .. } => {}
+            }
+        }
+        if let (Some(sa), Some(sb)) = (&mut a.sets, b.sets) {
+            for (x, y) in sa.iter_mut().zip(sb.into_vec()) {
+                match (x, y) {
+                    (DistinctSet::Exact(x), DistinctSet::Exact(y)) => {
+                        if x.len() < y.len() {
+                            let small = std::mem::replace(x, y);
+                            x.extend(small);
+                        } else {
+                            x.extend(y);
+                        }
+                    }
+                    (DistinctSet::Sketch(x), DistinctSet::Sketch(y)) => x.merge(&y),
+                    // Every state of one aggregate has the same kind.
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The finished values of a state, one per aggregate.
+    pub fn finish(&self, acc: &Acc) -> Vec<Value> {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Count(i) | Slot::Sum(_, i) | Slot::Min(_, i) | Slot::Max(_, i) => {
+                    Value::Int(acc.nums[*i])
+                }
+                Slot::Mean(_, i) => Value::Mean { sum: acc.nums[*i], count: acc.nums[*i + 1].max(1) },
+                Slot::Distinct { set, .. } => Value::Int(match acc.sets.as_ref().map(|s| &s[*set]) {
+                    Some(DistinctSet::Exact(h)) => h.len() as u64,
+                    Some(DistinctSet::Sketch(h)) => h.estimate(),
+                    None => 0,
+                }),
+            })
+            .collect()
+    }
+
+    /// Whether the state carries distinct sets (heap memory beyond the table's entry).
+    pub fn has_sets(&self) -> bool {
+        self.sets > 0
+    }
+}
+
+/// Heap bytes a state holds beyond its table entry (distinct sets).
+pub fn heap_bytes(acc: &Acc) -> usize {
+    acc.sets.as_ref().map_or(0, |sets| {
+        sets.iter()
+            .map(|s| match s {
+                DistinctSet::Exact(h) => h.allocation_size(),
+                DistinctSet::Sketch(h) => h.bytes(),
+            })
+            .sum::<usize>()
+            + std::mem::size_of_val(&**sets)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(len: u32, sport: u16) -> PacketRecord {
+        let mut r = PacketRecord { sport, ..Default::default() };
+        r.set_wire_len(len);
+        r
+    }
+
+    #[test]
+    fn every_aggregate_computes_and_merges() {
+        let specs = [
+            AggSpec::count(),
+            AggSpec::sum(Field::WireLen),
+            AggSpec::min(Field::WireLen),
+            AggSpec::max(Field::WireLen),
+            AggSpec::mean(Field::WireLen),
+            AggSpec::distinct(&[Field::Sport]),
+            AggSpec::distinct_hll(&[Field::Sport], 10).named("approx"),
+        ];
+        let l = AggLayout::new(&specs, "q").unwrap();
+        assert_eq!(
+            l.names(),
+            ["count", "sum_wire_len", "min_wire_len", "max_wire_len", "mean_wire_len", "distinct_sport", "approx"]
+        );
+        let (mut a, mut b, mut whole) = (l.new_acc(), l.new_acc(), l.new_acc());
+        for (i, (len, sport)) in [(60, 1), (100, 2), (1500, 1), (61, 3)].into_iter().enumerate() {
+            l.update(if i % 2 == 0 { &mut a } else { &mut b }, &rec(len, sport));
+            l.update(&mut whole, &rec(len, sport));
+        }
+        l.merge(&mut a, b);
+        let got = l.finish(&a);
+        assert_eq!(got, l.finish(&whole));
+        let mut line = String::new();
+        for v in &got {
+            v.format(&mut line);
+            line.push(',');
+        }
+        assert_eq!(line, "4,1721,60,1500,430.250,3,3,");
+    }
+
+    #[test]
+    fn bad_aggregates_are_refused_with_their_place() {
+        let e = AggLayout::new(&[AggSpec::count(), AggSpec::of(AggOp::Sum, vec![])], "query").unwrap_err();
+        assert_eq!(e.to_string(), "query query.aggregate[1]: Sum takes 1 field(s), found 0");
+        let e = AggLayout::new(&[AggSpec::sum(Field::Src)], "query").unwrap_err();
+        assert!(e.to_string().contains("is an address"), "{e}");
+        assert!(AggLayout::new(&[], "query").is_err());
+        let e = AggLayout::new(&[AggSpec::distinct_hll(&[Field::Src], 30)], "q").unwrap_err();
+        assert!(e.to_string().contains("precision"), "{e}");
+    }
+
+    #[test]
+    fn means_compare_and_print_exactly() {
+        let m = Value::Mean { sum: 10, count: 3 };
+        let mut s = String::new();
+        m.format(&mut s);
+        assert_eq!(s, "3.333");
+        assert_eq!(m.cmp_int(3), std::cmp::Ordering::Greater);
+        assert_eq!(m.cmp_int(4), std::cmp::Ordering::Less);
+        assert_eq!(m.cmp_value(&Value::Int(3)), std::cmp::Ordering::Greater);
+    }
+}

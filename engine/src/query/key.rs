@@ -1,0 +1,230 @@
+//! Query keys: the `key_by` fields of a record packed into 40 bytes, compared and hashed as
+//! five words, and unpacked again for output.
+
+use wire::record::flags;
+use wire::{FlowKey, PacketRecord};
+
+use super::field::{Field, QueryError};
+
+/// The most bits a key may take (five 64-bit words).
+pub const MAX_KEY_BITS: u32 = 320;
+
+/// A key: the key fields' values packed bit after bit, most significant first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PackedKey(pub [u64; 5]);
+
+/// How a query's key fields pack into a [`PackedKey`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyLayout {
+    fields: Vec<Field>,
+    /// Whether the key holds an address: then one more bit says whether the record is IPv6,
+    /// so IPv4 and IPv4-mapped IPv6 addresses stay apart and print as they came.
+    has_address: bool,
+}
+
+impl KeyLayout {
+    /// The layout of `fields`, or an error when they take more than [`MAX_KEY_BITS`].
+    pub fn new(fields: &[Field], at: &str) -> Result<Self, QueryError> {
+        let has_address = fields.iter().any(|f| f.is_address());
+        let bits: u32 = fields.iter().map(|f| f.bits()).sum::<u32>() + u32::from(has_address);
+        if bits > MAX_KEY_BITS {
+            return Err(QueryError::new(
+                at,
+                format!("the key takes {bits} bits; at most {MAX_KEY_BITS} fit (two addresses and four small fields)"),
+            ));
+        }
+        Ok(Self { fields: fields.to_vec(), has_address })
+    }
+
+    /// The key fields.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// Whether the fields are the 5-tuple in flow order (`src, dst, sport, dport, proto`).
+    pub fn is_flow_tuple(&self) -> bool {
+        self.fields == [Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto]
+    }
+
+    /// Packs the key of `r`.
+    #[inline]
+    pub fn pack(&self, r: &PacketRecord) -> PackedKey {
+        let mut w = BitWriter::default();
+        if self.has_address {
+            w.put(u128::from(r.has(flags::IPV6)), 1);
+        }
+        for f in &self.fields {
+            w.put(f.get(r), f.bits());
+        }
+        PackedKey(w.words)
+    }
+
+    /// Packs a flow key (the layout must be [`KeyLayout::is_flow_tuple`]).
+    pub fn pack_flow(&self, k: &FlowKey) -> PackedKey {
+        let mut r = PacketRecord::default();
+        match k {
+            FlowKey::V4(k) => {
+                r.src = wire::record::mapped_v4(k.src.to_be_bytes());
+                r.dst = wire::record::mapped_v4(k.dst.to_be_bytes());
+                (r.sport, r.dport, r.proto) = (k.sport, k.dport, k.proto);
+            }
+            FlowKey::V6(k) => {
+                r.src = k.src.to_be_bytes();
+                r.dst = k.dst.to_be_bytes();
+                (r.sport, r.dport, r.proto) = (k.sport, k.dport, k.proto);
+                r.set_flags(flags::IPV6);
+            }
+        }
+        self.pack(&r)
+    }
+
+    /// The field values of a key, and whether its record was IPv6.
+    pub fn unpack(&self, k: &PackedKey) -> (Vec<u128>, bool) {
+        let mut r = BitReader { words: k.0, pos: 0 };
+        let v6 = self.has_address && r.get(1) == 1;
+        (self.fields.iter().map(|f| r.get(f.bits())).collect(), v6)
+    }
+
+    /// Appends the key's columns to a dump line, comma-separated.
+    pub fn format(&self, k: &PackedKey, out: &mut String) {
+        let (values, v6) = self.unpack(k);
+        for (i, (f, v)) in self.fields.iter().zip(values).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            f.format(v, v6, out);
+        }
+    }
+
+    /// The key's sort order in dumps: field by field (IPv4 before IPv6 among equal addresses).
+    pub fn sort_key(&self, k: &PackedKey) -> (Vec<u128>, bool) {
+        self.unpack(k)
+    }
+}
+
+/// Hashes a key with a fixed seed (results must not depend on the process).
+#[inline]
+pub fn key_hash(k: &PackedKey) -> u64 {
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = 0x243f_6a88_85a3_08d3u64;
+    for w in k.0 {
+        h = (h ^ w).wrapping_mul(MIX).rotate_left(31);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// The worker that owns a key among `n` (two-stage merges, shuffle and pipeline routing).
+#[inline]
+pub fn owner_of(k: &PackedKey, n: usize) -> usize {
+    (((key_hash(k) >> 32) * n as u64) >> 32) as usize
+}
+
+#[derive(Default)]
+struct BitWriter {
+    words: [u64; 5],
+    pos: u32,
+}
+
+impl BitWriter {
+    /// Appends the low `bits` bits of `v` (at most 128).
+    #[inline]
+    fn put(&mut self, v: u128, bits: u32) {
+        let mut left = bits;
+        while left > 0 {
+            let word = (self.pos / 64) as usize;
+            let room = 64 - self.pos % 64;
+            let n = room.min(left);
+            let chunk = ((v >> (left - n)) as u64) & mask64(n);
+            self.words[word] |= chunk << (room - n);
+            self.pos += n;
+            left -= n;
+        }
+    }
+}
+
+struct BitReader {
+    words: [u64; 5],
+    pos: u32,
+}
+
+impl BitReader {
+    fn get(&mut self, bits: u32) -> u128 {
+        let mut v = 0u128;
+        let mut left = bits;
+        while left > 0 {
+            let word = (self.pos / 64) as usize;
+            let room = 64 - self.pos % 64;
+            let n = room.min(left);
+            let chunk = (self.words[word] >> (room - n)) & mask64(n);
+            v = (v << n) | u128::from(chunk);
+            self.pos += n;
+            left -= n;
+        }
+        v
+    }
+}
+
+#[inline]
+fn mask64(n: u32) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn record(src: u128, dst: u128, sport: u16, dport: u16, proto: u8, v6: bool) -> PacketRecord {
+        let mut r = PacketRecord {
+            src: src.to_be_bytes(),
+            dst: dst.to_be_bytes(),
+            sport,
+            dport,
+            proto,
+            ..Default::default()
+        };
+        if v6 {
+            r.set_flags(flags::IPV6);
+        }
+        r
+    }
+
+    proptest! {
+        #[test]
+        fn keys_unpack_to_the_fields_they_packed(
+            src: u128, dst: u128, sport: u16, dport: u16, proto: u8, v6: bool,
+            pick in proptest::sample::subsequence(
+                vec![Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto, Field::IpVersion],
+                0..=6),
+        ) {
+            let r = record(src, dst, sport, dport, proto, v6);
+            let layout = KeyLayout::new(&pick, "t").unwrap();
+            let (values, got_v6) = layout.unpack(&layout.pack(&r));
+            let expected: Vec<u128> = pick.iter().map(|f| f.get(&r)).collect();
+            prop_assert_eq!(values, expected);
+            prop_assert_eq!(got_v6, v6 && pick.iter().any(|f| f.is_address()));
+        }
+    }
+
+    #[test]
+    fn flow_keys_pack_as_their_records_do() {
+        let layout =
+            KeyLayout::new(&[Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto], "t")
+                .unwrap();
+        for v6 in [false, true] {
+            let src = if v6 { 0x2001_0db8 << 96 | 7 } else { 0xffff_0a01_0203 };
+            let r = record(src, src + 1, 5, 6, 17, v6);
+            assert_eq!(layout.pack_flow(&r.flow_key()), layout.pack(&r));
+        }
+        assert!(layout.is_flow_tuple());
+    }
+
+    #[test]
+    fn too_wide_a_key_is_refused() {
+        let e = KeyLayout::new(&[Field::Src, Field::Dst, Field::Seq, Field::Ack], "key_by")
+            .unwrap_err();
+        assert!(e.to_string().contains("the key takes 321 bits"), "{e}");
+    }
+}
