@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use engine::config::{DEFAULT_BATCH, DEFAULT_FLUSH_TIMEOUT_NS, DEFAULT_QUEUE_CAPACITY};
 use engine::plan::Topology;
-use engine::query::AppKind;
+use engine::query::{AppKind, QuerySpec, Window};
 use engine::queue::{QueueKind, WaitStrategy};
 use engine::runtime::nic::{DEFAULT_RING_SIZE, Release};
 use engine::runtime::pin::PinPlan;
@@ -18,16 +18,31 @@ use tracegen::replay::{Pacing, schedule_buffer};
 use wire::FrameBuffer;
 
 use super::pacing_args::RateArgs;
-use crate::results::schema::{LatencySummary, ResultsFile, RunConfig, RunReport, WorkerReport};
+use crate::results::schema::{
+    LatencySummary, ResultsFile, RunConfig, RunReport, StageReport, WorkerReport,
+};
 use crate::results::{provenance, write_atomic, write_json};
 use crate::traces;
 
 /// Flags of `pktstream run`.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    /// Query application (flow-counter).
+    /// Query application (flow-counter); a `--config` file may name it instead, or give a
+    /// query of its own.
+    #[arg(long, required_unless_present = "config")]
+    pub app: Option<String>,
+    /// A TOML file with the run: `app`, `topology`, `workers` and `window_ns` (flags given on
+    /// the command line win), and a `[query]` table of your own (see `examples/`).
     #[arg(long)]
-    pub app: String,
+    pub config: Option<PathBuf>,
+    /// Tumbling windows of this length on packet time (`1s`, `100ms`, `250us`, `5000ns`),
+    /// replacing the query's.
+    #[arg(long, value_parser = parse_duration_ns)]
+    pub window: Option<u64>,
+    /// Run filter, map and routing in a thread of their own (pipeline), instead of chained
+    /// into the parsing thread.
+    #[arg(long)]
+    pub no_fuse: bool,
     /// Capture file to run over.
     #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
     pub trace: Option<PathBuf>,
@@ -40,12 +55,12 @@ pub struct RunArgs {
     /// Generator seed with --profile.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Topology (rtc, pipeline).
-    #[arg(long)]
-    pub topology: String,
+    /// Topology: rtc, two-stage, shuffle, pipeline, farm.
+    #[arg(long, required_unless_present = "config")]
+    pub topology: Option<String>,
     /// Query threads.
-    #[arg(long)]
-    pub workers: usize,
+    #[arg(long, required_unless_present = "config")]
+    pub workers: Option<usize>,
     /// Queue design between threads.
     #[arg(long, default_value = "rtrb")]
     pub queue: String,
@@ -107,11 +122,29 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The engine configuration these flags describe.
+    /// The engine configuration these flags (and the `--config` file) describe.
     pub fn engine_config(&self) -> anyhow::Result<EngineConfig> {
-        let app: AppKind = self.app.parse()?;
-        let topology: Topology = self.topology.parse()?;
-        let mut cfg = EngineConfig::new(app, topology, self.workers);
+        let file = match &self.config {
+            Some(p) => RunFile::read(p)?,
+            None => RunFile::default(),
+        };
+        let app: AppKind = match (&self.app, &file.app) {
+            (Some(a), _) | (None, Some(a)) => a.parse()?,
+            (None, None) if file.query.is_some() => AppKind::FlowCounter,
+            (None, None) => anyhow::bail!("give --app NAME, or a [query] in the --config file"),
+        };
+        let topology: Topology = match (&self.topology, &file.topology) {
+            (Some(t), _) | (None, Some(t)) => t.parse()?,
+            (None, None) => anyhow::bail!("give --topology NAME (or `topology` in the --config file)"),
+        };
+        let workers = self
+            .workers
+            .or(file.workers)
+            .ok_or_else(|| anyhow::anyhow!("give --workers N (or `workers` in the --config file)"))?;
+        let mut cfg = EngineConfig::new(app, topology, workers);
+        cfg.query = file.query;
+        cfg.window = self.window.or(file.window_ns).map(Window::tumbling);
+        cfg.fuse = !self.no_fuse;
         cfg.queue = self.queue.parse::<QueueKind>()?;
         cfg.batch = self.batch;
         cfg.queue_capacity = self.queue_capacity;
@@ -124,6 +157,8 @@ impl RunArgs {
         if let Some(p) = self.rate.pacing() {
             p.validate()?;
         }
+        // A query that does not compile is refused before anything loads.
+        cfg.query_spec().compile()?;
         Ok(cfg)
     }
 
@@ -131,6 +166,51 @@ impl RunArgs {
     pub fn pacing(&self) -> Pacing {
         self.rate.pacing().unwrap_or(Pacing::TopSpeed)
     }
+}
+
+/// A `run --config` file: the run's names and a query of the user's own.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    /// App name (ignored when `query` is given).
+    pub app: Option<String>,
+    /// Topology name.
+    pub topology: Option<String>,
+    /// Query threads.
+    pub workers: Option<usize>,
+    /// Tumbling window length in ns, replacing the query's window.
+    pub window_ns: Option<u64>,
+    /// A query of the user's own.
+    pub query: Option<QuerySpec>,
+}
+
+impl RunFile {
+    /// Reads a file, naming it (and the TOML error's place) when it cannot.
+    pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read --config {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("--config {}: not a valid run file", path.display()))
+    }
+}
+
+/// Parses a duration with a unit (`ns`, `us`, `ms`, `s`) into nanoseconds, at least 1.
+fn parse_duration_ns(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let scale = match unit {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return Err(format!("expected a duration such as 1s, 100ms, 250us or 5000ns, got `{text}`")),
+    };
+    let v: f64 = num.parse().map_err(|_| format!("expected a number before the unit, got `{text}`"))?;
+    let ns = (v * scale).round();
+    if !(1.0..=1e18).contains(&ns) {
+        return Err(format!("expected 1 ns to 1e9 s, got `{text}`"));
+    }
+    Ok(ns as u64)
 }
 
 /// The longest `--flush-timeout-us` accepted: one hour.
@@ -186,7 +266,7 @@ pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u6
     };
     let cpu_ns: u64 = o.threads.iter().map(|t| t.cpu_ns).sum();
     RunReport {
-        app: cfg.app.to_string(),
+        app: app_name(cfg),
         topology: cfg.topology.to_string(),
         queue: cfg.queue.to_string(),
         batch: cfg.batch,
@@ -209,29 +289,48 @@ pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u6
             .iter()
             .filter(|t| t.is_query)
             .map(|t| WorkerReport {
-                packets: t.processed,
+                packets: t.records_in,
                 busy_s: t.end_ns.saturating_sub(t.idle_ns) as f64 / 1e9,
                 idle_s: t.idle_ns as f64 / 1e9,
+            })
+            .collect(),
+        per_stage: o
+            .threads
+            .iter()
+            .map(|t| StageReport {
+                name: t.name.clone(),
+                parsed: t.processed,
+                records_in: t.records_in,
+                records_out: t.records_out,
+                partials_out: t.partial_rows_out,
+                rows_emitted: t.rows_emitted,
+                busy_s: t.end_ns.saturating_sub(t.idle_ns) as f64 / 1e9,
+                idle_s: t.idle_ns as f64 / 1e9,
+                full_events: t.full_events,
+                empty_events: t.empty_events,
+                evicted_cap: t.evicted_cap,
+                evicted_idle: t.evicted_idle,
+                state_peak_bytes: t.state_peak_bytes as u64,
             })
             .collect(),
         cpu_ns_per_packet: if processed > 0 { cpu_ns as f64 / processed as f64 } else { 0.0 },
         max_rss_bytes: engine::metrics::cpu::max_rss_bytes(),
         latency_ns: summary(&latency),
-        result_delay_ns: LatencySummary {
-            p50: o.result_delay_ns,
-            p90: o.result_delay_ns,
-            p99: o.result_delay_ns,
-            p999: o.result_delay_ns,
-            max: o.result_delay_ns,
-        },
+        result_delay_ns: summary(&o.result_delay),
         truncated_at_offset,
     }
+}
+
+/// The app's name in reports: `custom` for a query from a `--config` file.
+fn app_name(cfg: &EngineConfig) -> String {
+    if cfg.query.is_some() { "custom".into() } else { cfg.app.to_string() }
 }
 
 pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut cfg = args.engine_config()?;
     // Refuse an impossible topology before loading anything.
-    let plan = engine::plan::Plan::build(cfg.topology, cfg.workers, cfg.app)?;
+    let query = cfg.query_spec().compile()?;
+    let plan = engine::plan::Plan::build(cfg.topology, cfg.workers, &query, cfg.fuse)?;
     if args.explain {
         print!("{}", plan.explain());
     }
@@ -255,7 +354,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     if let Some(json) = &args.json {
         let run_config = RunConfig {
-            app: cfg.app.to_string(),
+            app: app_name(&cfg),
             trace: args.trace.as_ref().map(|p| p.display().to_string()),
             profile: profile.map(|p| p.to_string()),
             packets: profile.map(|_| args.packets),
@@ -274,6 +373,8 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             unique_ip: cfg.unique_ip,
             wait: cfg.wait,
             flush_timeout_ns: cfg.flush_timeout_ns,
+            query: Some(cfg.query_spec()),
+            fuse: cfg.fuse,
         };
         let prov = provenance::collect(
             args.machine.as_deref(),
@@ -329,11 +430,34 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
         let dropped: u64 = r.dropped_by_reason.values().sum();
         s.push_str(&format!("\n  paced: offered {offered:.3} Mpps, {dropped} dropped"));
     }
-    if o.output.table_grows > 0 {
+    if o.table_grows > 0 {
+        s.push_str(&format!("\n  flow tables grew {} time(s) under the clock", o.table_grows));
+    }
+    s.push_str(&format!(
+        "\n  result delay ns: p50 {} p99 {} max {}; {} output row(s)",
+        r.result_delay_ns.p50,
+        r.result_delay_ns.p99,
+        r.result_delay_ns.max,
+        o.output.rows.len()
+    ));
+    for t in &r.per_stage {
         s.push_str(&format!(
-            "\n  flow tables grew {} time(s) under the clock",
-            o.output.table_grows
+            "\n  {}: parsed {}, aggregated {}, sent {}, partials {}, emitted {}; busy {:.3} s, \
+             idle {:.3} s; full {}, empty {}",
+            t.name,
+            t.parsed,
+            t.records_in,
+            t.records_out,
+            t.partials_out,
+            t.rows_emitted,
+            t.busy_s,
+            t.idle_s,
+            t.full_events,
+            t.empty_events
         ));
+        if t.evicted_cap + t.evicted_idle > 0 {
+            s.push_str(&format!("; evicted {} at the cap, {} idle", t.evicted_cap, t.evicted_idle));
+        }
     }
     s
 }
@@ -341,6 +465,17 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_parse_with_their_units() {
+        assert_eq!(parse_duration_ns("1s"), Ok(1_000_000_000));
+        assert_eq!(parse_duration_ns("100ms"), Ok(100_000_000));
+        assert_eq!(parse_duration_ns("2.5us"), Ok(2_500));
+        assert_eq!(parse_duration_ns("5000ns"), Ok(5_000));
+        for bad in ["1", "s", "1h", "0s", "-1s", ""] {
+            assert!(parse_duration_ns(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn flush_timeouts_parse_in_us_and_convert_to_ns() {

@@ -336,6 +336,16 @@ pub struct RunConfig {
     /// (`--flush-timeout-us` times 1000).
     #[serde(default = "default_flush_timeout_ns")]
     pub flush_timeout_ns: u64,
+    /// The query that ran (the app's, or the user's own from `run --config`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<engine::query::QuerySpec>,
+    /// Whether filter, map and routing ran in the parsing thread (`--no-fuse` turns it off).
+    #[serde(default = "yes")]
+    pub fuse: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn top_speed() -> Pacing {
@@ -364,12 +374,43 @@ pub struct LatencySummary {
 /// One query thread's share of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkerReport {
-    /// Packets this worker processed.
+    /// Records this worker's aggregation took in.
     pub packets: u64,
     /// Seconds spent working.
     pub busy_s: f64,
     /// Seconds spent waiting for input.
     pub idle_s: f64,
+}
+
+/// One thread's counters (every thread of the plan, workers or not).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    /// Thread name from the plan.
+    pub name: String,
+    /// Records parsed from its ring.
+    pub parsed: u64,
+    /// Records its aggregation took in.
+    pub records_in: u64,
+    /// Records it sent to other threads.
+    pub records_out: u64,
+    /// Partial aggregates it sent to merges.
+    pub partials_out: u64,
+    /// Partial aggregates it emitted as results.
+    pub rows_emitted: u64,
+    /// Seconds spent working.
+    pub busy_s: f64,
+    /// Seconds spent waiting.
+    pub idle_s: f64,
+    /// Times a destination had no free batch or no room.
+    pub full_events: u64,
+    /// Times an input edge was polled empty.
+    pub empty_events: u64,
+    /// Keyed-state entries evicted at the cap, and as idle.
+    pub evicted_cap: u64,
+    /// Keyed-state entries evicted as idle.
+    pub evicted_idle: u64,
+    /// Largest keyed-state table allocation, bytes.
+    pub state_peak_bytes: u64,
 }
 
 /// What `run` measures (`DESIGN.md`'s field list).
@@ -413,6 +454,9 @@ pub struct RunReport {
     pub gbps_l1: f64,
     /// Each query thread's share.
     pub per_worker: Vec<WorkerReport>,
+    /// Every thread's counters, in plan order.
+    #[serde(default)]
+    pub per_stage: Vec<StageReport>,
     /// CPU time of all threads over processed packets, in ns.
     pub cpu_ns_per_packet: f64,
     /// Peak resident memory of the process.
