@@ -129,6 +129,14 @@ fn bad_input_fails_cleanly() {
     std::fs::write(&empty, b"").unwrap();
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, b"hello").unwrap();
+    let bad_query = dir.path().join("bad_query.toml");
+    std::fs::write(&bad_query, "[query]\nkey_by = [\"src\"]\naggregate = [{ op = \"sum\" }]\n")
+        .unwrap();
+    let by_src = dir.path().join("by_src.toml");
+    std::fs::write(&by_src, "[query]\nkey_by = [\"src\"]\naggregate = [{ op = \"count\" }]\n")
+        .unwrap();
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "topolgy = \"rtc\"\n").unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--trace", "/nonexistent/x.pcap", "--topology", "rtc", "--workers", "1"], "x.pcap"),
         (
@@ -143,7 +151,50 @@ fn bad_input_fails_cleanly() {
             vec!["--trace", t, "--topology", "ring", "--workers", "1"],
             "rtc, two-stage, shuffle, pipeline, farm",
         ),
-        (vec!["--trace", t, "--topology", "farm", "--workers", "1"], "arrives with"),
+        (
+            vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--no-fuse"],
+            "pipeline topology only",
+        ),
+        (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--window", "5h"], "duration"),
+        (
+            vec![
+                "--trace",
+                t,
+                "--topology",
+                "rtc",
+                "--workers",
+                "1",
+                "--config",
+                bad_query.to_str().unwrap(),
+            ],
+            "query.aggregate[0]: Sum takes 1 field(s)",
+        ),
+        (
+            vec![
+                "--trace",
+                t,
+                "--topology",
+                "rtc",
+                "--workers",
+                "1",
+                "--config",
+                by_src.to_str().unwrap(),
+            ],
+            "use two-stage",
+        ),
+        (
+            vec![
+                "--trace",
+                t,
+                "--topology",
+                "rtc",
+                "--workers",
+                "1",
+                "--config",
+                typo.to_str().unwrap(),
+            ],
+            "unknown field `topolgy`",
+        ),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "0"], "at least 1"),
         (
             vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--queue", "nope"],

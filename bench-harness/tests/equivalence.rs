@@ -1,4 +1,4 @@
-//! The flow counter's output is the same on every path: rtc and pipeline, 1 to 4 workers,
+//! The flow counter's output is the same on every path: every topology, 1 to 4 workers,
 //! several batch sizes and queue capacities, pinned and unpinned, and equal to the plain
 //! single-threaded reference, on generated traces and on the real captures of `../shared/pcaps`,
 //! whichever queue design carries the pipeline's batches and whichever way idle threads wait.
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use engine::plan::Topology;
 use engine::query::AppKind;
-use engine::query::reference::run_reference;
+use engine::query::reference::run_reference_config;
 use engine::queue::QueueKind;
 use engine::queue::wait::WaitStrategy;
 use engine::runtime::nic::Release;
@@ -44,12 +44,12 @@ fn check(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<(), String> {
     if !o.conservation_ok() {
         return Err(format!("conservation violated: {cfg:?}"));
     }
-    let expected = run_reference(cfg.app, frames, cfg.loops);
+    let expected = run_reference_config(cfg, frames).map_err(|e| e.to_string())?;
     if o.output.to_csv() != expected.to_csv() {
         return Err(format!(
             "dump differs from the reference ({} vs {} flows) for {:?} x{} batch {}",
-            o.output.flows.len(),
-            expected.flows.len(),
+            o.output.rows.len(),
+            expected.rows.len(),
             cfg.topology,
             cfg.workers,
             cfg.batch
@@ -69,13 +69,12 @@ proptest! {
     fn generated_traces_match_the_reference(
         seed in 0u64..1000,
         packets in 1u64..4000,
-        pipeline in any::<bool>(),
+        topology in prop::sample::select(Topology::ALL.iter().map(|(_, t)| *t).collect::<Vec<_>>()),
         workers in 1usize..=4,
         batch in prop::sample::select(vec![1usize, 3, 16, 64, 256]),
         capacity in 1usize..8,
         loops in 1u64..3,
     ) {
-        let topology = if pipeline { Topology::Pipeline } else { Topology::Rtc };
         let frames = trace(packets, seed);
         prop_assert_eq!(check(&frames, &config(topology, workers, batch, capacity, loops)), Ok(()));
     }
@@ -87,7 +86,7 @@ fn every_configuration_gives_the_same_dump() {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let frames = trace(20_000, 11);
     let mut dumps = Vec::new();
-    for topology in [Topology::Rtc, Topology::Pipeline] {
+    for (_, topology) in Topology::ALL {
         for workers in 1..=4 {
             for (batch, wait, pin) in [
                 (64, WaitStrategy::SpinPark, PinPlan::None),
@@ -104,7 +103,8 @@ fn every_configuration_gives_the_same_dump() {
             }
         }
     }
-    let reference = run_reference(AppKind::FlowCounter, &frames, 1).to_csv();
+    let reference =
+        run_reference_config(&config(Topology::Rtc, 1, 64, 64, 1), &frames).unwrap().to_csv();
     assert!(reference.lines().count() > 1000, "the trace has many flows");
     for d in &dumps {
         assert_eq!(d, &reference);
@@ -207,7 +207,7 @@ fn tiny_rings_drop_and_count() {
         assert!(dropped > 0, "{topology}: no drops");
         assert!(o.conservation_ok(), "{topology}");
         assert_eq!(o.processed() + dropped, 10_000);
-        assert_eq!(o.output.packets(), o.processed());
+        assert_eq!(o.output.column_sum(0), o.processed());
     }
 }
 

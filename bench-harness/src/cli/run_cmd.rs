@@ -135,12 +135,13 @@ impl RunArgs {
         };
         let topology: Topology = match (&self.topology, &file.topology) {
             (Some(t), _) | (None, Some(t)) => t.parse()?,
-            (None, None) => anyhow::bail!("give --topology NAME (or `topology` in the --config file)"),
+            (None, None) => {
+                anyhow::bail!("give --topology NAME (or `topology` in the --config file)")
+            }
         };
-        let workers = self
-            .workers
-            .or(file.workers)
-            .ok_or_else(|| anyhow::anyhow!("give --workers N (or `workers` in the --config file)"))?;
+        let workers = self.workers.or(file.workers).ok_or_else(|| {
+            anyhow::anyhow!("give --workers N (or `workers` in the --config file)")
+        })?;
         let mut cfg = EngineConfig::new(app, topology, workers);
         cfg.query = file.query;
         cfg.window = self.window.or(file.window_ns).map(Window::tumbling);
@@ -189,7 +190,8 @@ impl RunFile {
     pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read --config {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("--config {}: not a valid run file", path.display()))
+        toml::from_str(&text)
+            .with_context(|| format!("--config {}: not a valid run file", path.display()))
     }
 }
 
@@ -203,9 +205,14 @@ fn parse_duration_ns(text: &str) -> Result<u64, String> {
         "us" | "µs" => 1e3,
         "ms" => 1e6,
         "s" => 1e9,
-        _ => return Err(format!("expected a duration such as 1s, 100ms, 250us or 5000ns, got `{text}`")),
+        _ => {
+            return Err(format!(
+                "expected a duration such as 1s, 100ms, 250us or 5000ns, got `{text}`"
+            ));
+        }
     };
-    let v: f64 = num.parse().map_err(|_| format!("expected a number before the unit, got `{text}`"))?;
+    let v: f64 =
+        num.parse().map_err(|_| format!("expected a number before the unit, got `{text}`"))?;
     let ns = (v * scale).round();
     if !(1.0..=1e18).contains(&ns) {
         return Err(format!("expected 1 ns to 1e9 s, got `{text}`"));

@@ -80,7 +80,8 @@ impl ThreadPlan {
 
     /// Whether the thread runs a merge stage.
     pub fn merges_partials(&self) -> bool {
-        !self.merges.is_empty() || matches!(&self.partials, Partials::ByKey(d) if d.contains(&Dest::Local))
+        !self.merges.is_empty()
+            || matches!(&self.partials, Partials::ByKey(d) if d.contains(&Dest::Local))
     }
 }
 
@@ -112,7 +113,9 @@ pub enum PlanError {
     #[error("--workers {0} is more than the {MAX_WORKERS} a run may have")]
     TooManyWorkers(usize),
     /// A query that `rtc` cannot run without a merge.
-    #[error("the query is not keyed by the flow (all of src, dst, sport, dport, proto, unmasked), so rtc cannot run it: use two-stage")]
+    #[error(
+        "the query is not keyed by the flow (all of src, dst, sport, dport, proto, unmasked), so rtc cannot run it: use two-stage"
+    )]
     NeedsMerge,
     /// Fusion is an option of `pipeline` only.
     #[error("--no-fuse applies to the pipeline topology only (the others always chain operators)")]
@@ -181,7 +184,8 @@ impl Plan {
             let route = match &t.route {
                 Route::Aggregate => "aggregate".to_string(),
                 Route::ByKey(ds) => {
-                    let agg = if ds.contains(&Dest::Local) { " (its own keys: aggregate)" } else { "" };
+                    let agg =
+                        if ds.contains(&Dest::Local) { " (its own keys: aggregate)" } else { "" };
                     format!("filter, map, route by key to {}{agg}", dests(ds, &self.record_edges))
                 }
                 Route::RoundRobin(es) => {
@@ -193,11 +197,14 @@ impl Plan {
             let partials = match &t.partials {
                 Partials::None => String::new(),
                 Partials::Emit => "; closed windows: emit".to_string(),
-                Partials::ByKey(ds) => format!("; partials by key to {}", dests(ds, &self.partial_edges)),
+                Partials::ByKey(ds) => {
+                    format!("; partials by key to {}", dests(ds, &self.partial_edges))
+                }
                 Partials::To(e) => format!("; partials to {}", name(self.partial_edges[*e].1)),
             };
             let merges = if t.merges_partials() {
-                let mut from: Vec<&str> = t.merges.iter().map(|e| name(self.partial_edges[*e].0)).collect();
+                let mut from: Vec<&str> =
+                    t.merges.iter().map(|e| name(self.partial_edges[*e].0)).collect();
                 if matches!(&t.partials, Partials::ByKey(d) if d.contains(&Dest::Local)) {
                     from.insert(0, "itself");
                 }

@@ -56,7 +56,8 @@ fn bad_requests_are_refused() {
     assert_eq!(Plan::build(Topology::Rtc, 0, &q, true), Err(PlanError::NoWorkers));
     assert_eq!(Plan::build(Topology::Rtc, 5000, &q, true), Err(PlanError::TooManyWorkers(5000)));
     assert_eq!(Plan::build(Topology::Rtc, 2, &q, false), Err(PlanError::FuseOnlyOnPipeline));
-    let by_src = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).compile().unwrap();
+    let by_src =
+        QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).compile().unwrap();
     assert_eq!(Plan::build(Topology::Rtc, 2, &by_src, true), Err(PlanError::NeedsMerge));
     assert!(Plan::build(Topology::TwoStage, 2, &by_src, true).is_ok());
 }

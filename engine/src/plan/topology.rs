@@ -157,8 +157,21 @@ struct Builder {
 }
 
 impl Builder {
-    fn thread(&mut self, name: String, ring: Option<usize>, route: Route, partials: Partials) -> usize {
-        self.threads.push(ThreadPlan { name, ring, inputs: vec![], route, partials, merges: vec![] });
+    fn thread(
+        &mut self,
+        name: String,
+        ring: Option<usize>,
+        route: Route,
+        partials: Partials,
+    ) -> usize {
+        self.threads.push(ThreadPlan {
+            name,
+            ring,
+            inputs: vec![],
+            route,
+            partials,
+            merges: vec![],
+        });
         self.threads.len() - 1
     }
     fn record_edge(&mut self, from: usize, to: usize) -> usize {

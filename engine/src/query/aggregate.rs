@@ -145,8 +145,9 @@ pub enum DistinctSet {
     Sketch(Hll),
 }
 
-/// A finished value: an integer, or a mean as its sum and count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A finished value: an integer, or a mean as its sum and count. (The derived order is
+/// structural; [`Value::cmp_value`] compares magnitudes.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Value {
     /// An integer.
     Int(u64),
@@ -176,9 +177,7 @@ impl Value {
     pub fn cmp_int(&self, t: u64) -> std::cmp::Ordering {
         match *self {
             Value::Int(v) => v.cmp(&t),
-            Value::Mean { sum, count } => {
-                u128::from(sum).cmp(&(u128::from(t) * u128::from(count)))
-            }
+            Value::Mean { sum, count } => u128::from(sum).cmp(&(u128::from(t) * u128::from(count))),
         }
     }
 
@@ -208,12 +207,24 @@ impl AggLayout {
                 if s.fields.len() == n {
                     Ok(())
                 } else {
-                    Err(QueryError::new(&where_, format!("{:?} takes {n} field(s), found {}", s.op, s.fields.len())))
+                    Err(QueryError::new(
+                        &where_,
+                        format!("{:?} takes {n} field(s), found {}", s.op, s.fields.len()),
+                    ))
                 }
             };
-            let need = if s.op == AggOp::Mean { 2 } else if s.op == AggOp::Distinct { 0 } else { 1 };
+            let need = if s.op == AggOp::Mean {
+                2
+            } else if s.op == AggOp::Distinct {
+                0
+            } else {
+                1
+            };
             if num + need > MAX_NUM_SLOTS {
-                return Err(QueryError::new(&where_, format!("a side holds at most {MAX_NUM_SLOTS} counters (a mean takes two)")));
+                return Err(QueryError::new(
+                    &where_,
+                    format!("a side holds at most {MAX_NUM_SLOTS} counters (a mean takes two)"),
+                ));
             }
             let slot = match s.op {
                 AggOp::Count => {
@@ -244,16 +255,31 @@ impl AggLayout {
                     if let Some(p) = s.hll
                         && !(MIN_PRECISION..=MAX_PRECISION).contains(&p)
                     {
-                        return Err(QueryError::new(&where_, format!("hll precision must be {MIN_PRECISION} to {MAX_PRECISION}, found {p}")));
+                        return Err(QueryError::new(
+                            &where_,
+                            format!(
+                                "hll precision must be {MIN_PRECISION} to {MAX_PRECISION}, found {p}"
+                            ),
+                        ));
                     }
                     sets += 1;
-                    Slot::Distinct { layout: KeyLayout::new(&s.fields, &where_)?, set: sets - 1, hll: s.hll }
+                    Slot::Distinct {
+                        layout: KeyLayout::new(&s.fields, &where_)?,
+                        set: sets - 1,
+                        hll: s.hll,
+                    }
                 }
             };
             if matches!(s.op, AggOp::Sum | AggOp::Min | AggOp::Max | AggOp::Mean)
                 && s.fields[0].bits() > 64
             {
-                return Err(QueryError::new(&where_, format!("{} is an address: only count, distinct and key_by take it", s.fields[0])));
+                return Err(QueryError::new(
+                    &where_,
+                    format!(
+                        "{} is an address: only count, distinct and key_by take it",
+                        s.fields[0]
+                    ),
+                ));
             }
             num += need;
             slots.push(slot);
@@ -274,9 +300,9 @@ impl AggLayout {
                 .iter()
                 .filter_map(|s| match s {
                     Slot::Distinct { hll: Some(p), .. } => Some(DistinctSet::Sketch(Hll::new(*p))),
-                    Slot::Distinct { hll: None, .. } => {
-                        Some(DistinctSet::Exact(HashSet::with_hasher(foldhash::fast::FixedState::with_seed(0))))
-                    }
+                    Slot::Distinct { hll: None, .. } => Some(DistinctSet::Exact(
+                        HashSet::with_hasher(foldhash::fast::FixedState::with_seed(0)),
+                    )),
                     _ => None,
                 })
                 .collect()
@@ -316,7 +342,9 @@ impl AggLayout {
     pub fn merge(&self, a: &mut Acc, b: Acc) {
         for s in &self.slots {
             match s {
-                Slot::Count(i) | Slot::Sum(_, i) => a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i]),
+                Slot::Count(i) | Slot::Sum(_, i) => {
+                    a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i])
+                }
                 Slot::Min(_, i) => a.nums[*i] = a.nums[*i].min(b.nums[*i]),
                 Slot::Max(_, i) => a.nums[*i] = a.nums[*i].max(b.nums[*i]),
                 Slot::Mean(_, i) => {
@@ -353,12 +381,16 @@ impl AggLayout {
                 Slot::Count(i) | Slot::Sum(_, i) | Slot::Min(_, i) | Slot::Max(_, i) => {
                     Value::Int(acc.nums[*i])
                 }
-                Slot::Mean(_, i) => Value::Mean { sum: acc.nums[*i], count: acc.nums[*i + 1].max(1) },
-                Slot::Distinct { set, .. } => Value::Int(match acc.sets.as_ref().map(|s| &s[*set]) {
-                    Some(DistinctSet::Exact(h)) => h.len() as u64,
-                    Some(DistinctSet::Sketch(h)) => h.estimate(),
-                    None => 0,
-                }),
+                Slot::Mean(_, i) => {
+                    Value::Mean { sum: acc.nums[*i], count: acc.nums[*i + 1].max(1) }
+                }
+                Slot::Distinct { set, .. } => {
+                    Value::Int(match acc.sets.as_ref().map(|s| &s[*set]) {
+                        Some(DistinctSet::Exact(h)) => h.len() as u64,
+                        Some(DistinctSet::Sketch(h)) => h.estimate(),
+                        None => 0,
+                    })
+                }
             })
             .collect()
     }
@@ -387,7 +419,8 @@ mod tests {
     use super::*;
 
     fn rec(len: u32, sport: u16) -> PacketRecord {
-        let mut r = PacketRecord { sport, ..Default::default() };
+        let mut r = PacketRecord::default();
+        r.sport = sport;
         r.set_wire_len(len);
         r
     }
@@ -406,7 +439,15 @@ mod tests {
         let l = AggLayout::new(&specs, "q").unwrap();
         assert_eq!(
             l.names(),
-            ["count", "sum_wire_len", "min_wire_len", "max_wire_len", "mean_wire_len", "distinct_sport", "approx"]
+            [
+                "count",
+                "sum_wire_len",
+                "min_wire_len",
+                "max_wire_len",
+                "mean_wire_len",
+                "distinct_sport",
+                "approx"
+            ]
         );
         let (mut a, mut b, mut whole) = (l.new_acc(), l.new_acc(), l.new_acc());
         for (i, (len, sport)) in [(60, 1), (100, 2), (1500, 1), (61, 3)].into_iter().enumerate() {
@@ -426,7 +467,8 @@ mod tests {
 
     #[test]
     fn bad_aggregates_are_refused_with_their_place() {
-        let e = AggLayout::new(&[AggSpec::count(), AggSpec::of(AggOp::Sum, vec![])], "query").unwrap_err();
+        let e = AggLayout::new(&[AggSpec::count(), AggSpec::of(AggOp::Sum, vec![])], "query")
+            .unwrap_err();
         assert_eq!(e.to_string(), "query query.aggregate[1]: Sum takes 1 field(s), found 0");
         let e = AggLayout::new(&[AggSpec::sum(Field::Src)], "query").unwrap_err();
         assert!(e.to_string().contains("is an address"), "{e}");

@@ -234,8 +234,12 @@ impl CompiledPredicate {
         let full = if p.field.bits() == 128 { u128::MAX } else { (1u128 << p.field.bits()) - 1 };
         let (mask, value) = match (&p.value, p.op) {
             (Literal::Text(t), CmpOp::In) if p.field.is_address() => {
-                let (addr, len) = parse_prefix(t)
-                    .ok_or_else(|| QueryError::new(at, format!("expected an address prefix such as 10.0.0.0/8, found '{t}'")))?;
+                let (addr, len) = parse_prefix(t).ok_or_else(|| {
+                    QueryError::new(
+                        at,
+                        format!("expected an address prefix such as 10.0.0.0/8, found '{t}'"),
+                    )
+                })?;
                 let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
                 (mask, addr & mask)
             }
@@ -243,16 +247,23 @@ impl CompiledPredicate {
                 return Err(QueryError::new(at, "'in' takes an address field and a prefix text"));
             }
             (Literal::Text(t), _) if p.field.is_address() => {
-                let addr = parse_address(t)
-                    .ok_or_else(|| QueryError::new(at, format!("expected an address, found '{t}'")))?;
+                let addr = parse_address(t).ok_or_else(|| {
+                    QueryError::new(at, format!("expected an address, found '{t}'"))
+                })?;
                 (full, addr)
             }
             (Literal::Text(t), _) => {
-                return Err(QueryError::new(at, format!("field {} takes an integer, found '{t}'", p.field)));
+                return Err(QueryError::new(
+                    at,
+                    format!("field {} takes an integer, found '{t}'", p.field),
+                ));
             }
             (Literal::Int(v), _) => {
                 if u128::from(*v) > full {
-                    return Err(QueryError::new(at, format!("{v} does not fit field {} ({} bits)", p.field, p.field.bits())));
+                    return Err(QueryError::new(
+                        at,
+                        format!("{v} does not fit field {} ({} bits)", p.field, p.field.bits()),
+                    ));
                 }
                 (full, u128::from(*v))
             }
@@ -353,19 +364,16 @@ mod tests {
     use super::*;
 
     fn v4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16) -> PacketRecord {
-        PacketRecord {
-            src: mapped_v4(src),
-            dst: mapped_v4(dst),
-            sport,
-            dport,
-            proto: 6,
-            ..Default::default()
-        }
+        let mut r = PacketRecord::default();
+        (r.src, r.dst, r.sport, r.dport, r.proto) =
+            (mapped_v4(src), mapped_v4(dst), sport, dport, 6);
+        r
     }
 
     #[test]
     fn predicates_compare_fields_prefixes_and_flag_bits() {
-        let r = PacketRecord { tcp_flags: 0x12, ..v4([10, 1, 2, 3], [192, 168, 0, 1], 1234, 80) };
+        let mut r = v4([10, 1, 2, 3], [192, 168, 0, 1], 1234, 80);
+        r.tcp_flags = 0x12;
         let t = |p: Predicate| CompiledPredicate::compile(&p, "t").unwrap().test(&r);
         assert!(t(Predicate::new(Field::Dport, CmpOp::Eq, 80)));
         assert!(!t(Predicate::new(Field::Dport, CmpOp::Gt, 80)));
@@ -380,11 +388,15 @@ mod tests {
 
     #[test]
     fn bad_literals_name_the_place_and_what_was_expected() {
-        let e = CompiledPredicate::compile(&Predicate::new(Field::Dport, CmpOp::Eq, 70000), "filter[1]")
-            .unwrap_err();
+        let e = CompiledPredicate::compile(
+            &Predicate::new(Field::Dport, CmpOp::Eq, 70000),
+            "filter[1]",
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "query filter[1]: 70000 does not fit field dport (16 bits)");
-        let e = CompiledPredicate::compile(&Predicate::new(Field::Src, CmpOp::In, "10.0.0.0/40"), "f")
-            .unwrap_err();
+        let e =
+            CompiledPredicate::compile(&Predicate::new(Field::Src, CmpOp::In, "10.0.0.0/40"), "f")
+                .unwrap_err();
         assert!(e.to_string().contains("address prefix"), "{e}");
         let e = CompiledPredicate::compile(&Predicate::new(Field::Proto, CmpOp::Eq, "tcp"), "f")
             .unwrap_err();

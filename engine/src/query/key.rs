@@ -30,7 +30,9 @@ impl KeyLayout {
         if bits > MAX_KEY_BITS {
             return Err(QueryError::new(
                 at,
-                format!("the key takes {bits} bits; at most {MAX_KEY_BITS} fit (two addresses and four small fields)"),
+                format!(
+                    "the key takes {bits} bits; at most {MAX_KEY_BITS} fit (two addresses and four small fields)"
+                ),
             ));
         }
         Ok(Self { fields: fields.to_vec(), has_address })
@@ -177,14 +179,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn record(src: u128, dst: u128, sport: u16, dport: u16, proto: u8, v6: bool) -> PacketRecord {
-        let mut r = PacketRecord {
-            src: src.to_be_bytes(),
-            dst: dst.to_be_bytes(),
-            sport,
-            dport,
-            proto,
-            ..Default::default()
-        };
+        let mut r = PacketRecord::default();
+        (r.src, r.dst, r.sport, r.dport, r.proto) =
+            (src.to_be_bytes(), dst.to_be_bytes(), sport, dport, proto);
         if v6 {
             r.set_flags(flags::IPV6);
         }
@@ -210,9 +207,11 @@ mod tests {
 
     #[test]
     fn flow_keys_pack_as_their_records_do() {
-        let layout =
-            KeyLayout::new(&[Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto], "t")
-                .unwrap();
+        let layout = KeyLayout::new(
+            &[Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto],
+            "t",
+        )
+        .unwrap();
         for v6 in [false, true] {
             let src = if v6 { 0x2001_0db8 << 96 | 7 } else { 0xffff_0a01_0203 };
             let r = record(src, src + 1, 5, 6, 17, v6);

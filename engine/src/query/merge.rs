@@ -40,7 +40,12 @@ impl MergeStage {
             match self.state.get_mut(row.window, row.side, &row.key) {
                 Some(e) => aggs.merge(&mut e.acc, row.acc),
                 None => {
-                    self.state.insert(row.window, row.side, row.key, Entry { acc: row.acc, last_ts: 0 });
+                    self.state.insert(
+                        row.window,
+                        row.side,
+                        row.key,
+                        Entry { acc: row.acc, last_ts: 0 },
+                    );
                 }
             }
         }
@@ -50,7 +55,14 @@ impl MergeStage {
     /// Source `src` has passed watermark `wm` (its record released at `clock`): windows every
     /// source has passed close into `out`, each with its result delay (now minus the latest
     /// source's watermark clock) passed to `closed`.
-    pub fn advance(&mut self, src: usize, wm: u64, clock: u64, out: &mut Vec<Row>, mut closed: impl FnMut(u64)) {
+    pub fn advance(
+        &mut self,
+        src: usize,
+        wm: u64,
+        clock: u64,
+        out: &mut Vec<Row>,
+        mut closed: impl FnMut(u64),
+    ) {
         if wm > self.wm[src] {
             self.wm[src] = wm;
             self.wm_clock[src] = clock;

@@ -55,7 +55,8 @@ impl QueryOutput {
         let layout = q.sides[0].key.clone();
         let mut out = Vec::new();
         for (window, t) in windows {
-            let mut finished: [HashMap<PackedKey, Vec<Value>>; 2] = [HashMap::new(), HashMap::new()];
+            let mut finished: [HashMap<PackedKey, Vec<Value>>; 2] =
+                [HashMap::new(), HashMap::new()];
             for ((side, key), acc) in &t {
                 let s = &q.sides[usize::from(*side)];
                 let values = s.aggs.finish(acc);

@@ -16,7 +16,12 @@ use crate::state::windowed::Row;
 
 /// Runs `q` over `frames` replayed `loops` times; with `unique_ip`, the records of loop
 /// `k >= 1` have their addresses rewritten by [`wire::unique_ip::rewrite_record`].
-pub fn run_reference(q: &CompiledQuery, frames: &FrameBuffer, loops: u64, unique_ip: bool) -> QueryOutput {
+pub fn run_reference(
+    q: &CompiledQuery,
+    frames: &FrameBuffer,
+    loops: u64,
+    unique_ip: bool,
+) -> QueryOutput {
     let times = event_times(frames);
     let span = trace_span_ns(frames);
     let window = q.window();
@@ -32,7 +37,8 @@ pub fn run_reference(q: &CompiledQuery, frames: &FrameBuffer, loops: u64, unique
                 let Some(m) = side.select(&r) else { continue };
                 let key = side.key.pack(&m);
                 window.for_each_start(r.ts_ns, |start| {
-                    let acc = state.entry((start, s as u8, key)).or_insert_with(|| side.aggs.new_acc());
+                    let acc =
+                        state.entry((start, s as u8, key)).or_insert_with(|| side.aggs.new_acc());
                     side.aggs.update(acc, &m);
                 });
             }
@@ -42,4 +48,12 @@ pub fn run_reference(q: &CompiledQuery, frames: &FrameBuffer, loops: u64, unique
         q,
         state.into_iter().map(|((window, side, key), acc)| Row { window, side, key, acc }),
     )
+}
+
+/// [`run_reference`] for the query, loops and `--unique-ip` of a run configuration.
+pub fn run_reference_config(
+    cfg: &crate::EngineConfig,
+    frames: &FrameBuffer,
+) -> Result<QueryOutput, super::QueryError> {
+    Ok(run_reference(&cfg.query_spec().compile()?, frames, cfg.loops, cfg.unique_ip))
 }

@@ -167,9 +167,13 @@ impl QuerySpec {
         let mut sides = vec![CompiledSide::new(&self.side, "query")?];
         if let Some(j) = &self.join {
             let right = CompiledSide::new(j, "query.join")?;
-            let widths = |s: &CompiledSide| s.key.fields().iter().map(|f| f.bits()).collect::<Vec<_>>();
+            let widths =
+                |s: &CompiledSide| s.key.fields().iter().map(|f| f.bits()).collect::<Vec<_>>();
             if widths(&sides[0]) != widths(&right) {
-                return Err(QueryError::new("query.join.key_by", "the key fields must have the same widths as the left side's (an address for an address, a port for a port)"));
+                return Err(QueryError::new(
+                    "query.join.key_by",
+                    "the key fields must have the same widths as the left side's (an address for an address, a port for a port)",
+                ));
             }
             sides.push(right);
         }
@@ -177,7 +181,10 @@ impl QuerySpec {
         for s in &sides {
             for c in s.aggs.names() {
                 if columns.contains(c) {
-                    return Err(QueryError::new("query", format!("two aggregates are named '{c}': name one with `as`")));
+                    return Err(QueryError::new(
+                        "query",
+                        format!("two aggregates are named '{c}': name one with `as`"),
+                    ));
                 }
                 columns.push(c.clone());
             }
@@ -185,7 +192,14 @@ impl QuerySpec {
         let top_k = match &self.top_k {
             Some(t) => {
                 let col = columns.iter().position(|c| *c == t.by).ok_or_else(|| {
-                    QueryError::new("query.top_k.by", format!("no aggregate is named '{}'; the columns are {}", t.by, columns.join(", ")))
+                    QueryError::new(
+                        "query.top_k.by",
+                        format!(
+                            "no aggregate is named '{}'; the columns are {}",
+                            t.by,
+                            columns.join(", ")
+                        ),
+                    )
                 })?;
                 if t.k == 0 {
                     return Err(QueryError::new("query.top_k.k", "k must be at least 1"));
@@ -198,14 +212,12 @@ impl QuerySpec {
             return Err(QueryError::new("query.state_cap", "the cap must be at least 1 entry"));
         }
         if self.idle_timeout_ns == Some(0) {
-            return Err(QueryError::new("query.idle_timeout_ns", "the timeout must be at least 1 ns"));
+            return Err(QueryError::new(
+                "query.idle_timeout_ns",
+                "the timeout must be at least 1 ns",
+            ));
         }
-        Ok(CompiledQuery {
-            spec: self.clone(),
-            sides,
-            columns,
-            top_k,
-        })
+        Ok(CompiledQuery { spec: self.clone(), sides, columns, top_k })
     }
 }
 
@@ -243,7 +255,14 @@ impl CompiledSide {
             .enumerate()
             .map(|(i, t)| {
                 let idx = aggs.names().iter().position(|n| *n == t.value).ok_or_else(|| {
-                    QueryError::new(format!("{at}.having[{i}]"), format!("no aggregate is named '{}'; the columns are {}", t.value, aggs.names().join(", ")))
+                    QueryError::new(
+                        format!("{at}.having[{i}]"),
+                        format!(
+                            "no aggregate is named '{}'; the columns are {}",
+                            t.value,
+                            aggs.names().join(", ")
+                        ),
+                    )
                 })?;
                 Ok((idx, t.op, t.threshold))
             })
@@ -383,29 +402,39 @@ mod tests {
 
     #[test]
     fn mistakes_name_their_place() {
-        let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).top_k(3, "bytes");
+        let q =
+            QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).top_k(3, "bytes");
         let e = q.compile().unwrap_err().to_string();
         assert!(e.contains("query.top_k.by") && e.contains("the columns are count"), "{e}");
-        let q = QuerySpec::new()
-            .key_by(&[Field::Src])
-            .aggregate(AggSpec::count())
-            .join(SideSpec { key_by: vec![Field::Dport], aggregate: vec![AggSpec::count().named("c2")], ..Default::default() });
+        let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).join(SideSpec {
+            key_by: vec![Field::Dport],
+            aggregate: vec![AggSpec::count().named("c2")],
+            ..Default::default()
+        });
         let e = q.compile().unwrap_err().to_string();
         assert!(e.contains("query.join.key_by"), "{e}");
-        let q = QuerySpec::new()
-            .key_by(&[Field::Src])
-            .aggregate(AggSpec::count())
-            .join(SideSpec { key_by: vec![Field::Dst], aggregate: vec![AggSpec::count()], ..Default::default() });
+        let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).join(SideSpec {
+            key_by: vec![Field::Dst],
+            aggregate: vec![AggSpec::count()],
+            ..Default::default()
+        });
         let e = q.compile().unwrap_err().to_string();
         assert!(e.contains("two aggregates are named 'count'"), "{e}");
-        let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).having("x", Cmp::Ge, 1);
+        let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).having(
+            "x",
+            Cmp::Ge,
+            1,
+        );
         assert!(q.compile().unwrap_err().to_string().contains("query.having[0]"));
     }
 
     #[test]
     fn flow_keyed_queries_are_recognised() {
         let flow = [Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto];
-        let q = QuerySpec::new().key_by(&flow).aggregate(AggSpec::count()).aggregate(AggSpec::sum(Field::WireLen));
+        let q = QuerySpec::new()
+            .key_by(&flow)
+            .aggregate(AggSpec::count())
+            .aggregate(AggSpec::sum(Field::WireLen));
         let c = q.compile().unwrap();
         assert!(c.keyed_by_flow() && c.is_flow_count());
         let masked = q.clone().map(MapOp::MaskSrc(24)).compile().unwrap();

@@ -148,8 +148,7 @@ mod tests {
         for (len, slide) in [(10, 3), (7, 7), (9, 2), (5, 1)] {
             let w = Window::sliding(len, slide);
             for t in 0..60 {
-                let expect: Vec<u64> =
-                    (0..=t).filter(|s| s % slide == 0 && s + len > t).collect();
+                let expect: Vec<u64> = (0..=t).filter(|s| s % slide == 0 && s + len > t).collect();
                 assert_eq!(starts(w, t), expect, "len {len} slide {slide} t {t}");
             }
         }

@@ -291,8 +291,10 @@ fn build_parts<'a>(
         let route = match &t.route {
             Route::Aggregate => RouteOut::Aggregate,
             Route::ByKey(dests) => {
-                let edges: Vec<usize> =
-                    dests.iter().filter_map(|d| if let Dest::Edge(e) = d { Some(*e) } else { None }).collect();
+                let edges: Vec<usize> = dests
+                    .iter()
+                    .filter_map(|d| if let Dest::Edge(e) = d { Some(*e) } else { None })
+                    .collect();
                 let mut next = 0;
                 let owners = dests
                     .iter()

@@ -7,9 +7,9 @@
 
 use wire::PacketRecord;
 
+use crate::query::Window;
 use crate::queue::FlushPolicy;
 use crate::queue::batch::{Batch, BatchSender};
-use crate::query::Window;
 
 /// Routes records to destination edges in pooled batches.
 pub(crate) struct Router {

@@ -178,7 +178,8 @@ impl<'a, 'e> Worker<'a, 'e> {
             };
         let inputs_aggregate =
             p.agg.is_some() && (p.ring.is_some() || matches!(p.route, RouteOut::Aggregate));
-        let local_merge = matches!(&p.partials, PartialsOut::ByKey(t) if t.iter().any(Option::is_none));
+        let local_merge =
+            matches!(&p.partials, PartialsOut::ByKey(t) if t.iter().any(Option::is_none));
         let merge = (local_merge || !p.merge_in.is_empty()).then(|| MergeIn {
             stage: MergeStage::new(env.query.clone(), p.merge_in.len() + usize::from(local_merge)),
             rxs: p.merge_in,
@@ -197,7 +198,12 @@ impl<'a, 'e> Worker<'a, 'e> {
                 .collect(),
             route_done: matches!(p.route, RouteOut::Aggregate),
             route: p.route,
-            agg: p.agg.map(|agg| AggIn { agg, wm: 0, next_end: window.next_end_after(0), done: false }),
+            agg: p.agg.map(|agg| AggIn {
+                agg,
+                wm: 0,
+                next_end: window.next_end_after(0),
+                done: false,
+            }),
             partials: p.partials,
             merge,
             ring_aggregates,
@@ -295,7 +301,10 @@ impl<'a, 'e> Worker<'a, 'e> {
                     // The first side whose filter keeps the record decides its owner; a record
                     // no side keeps goes nowhere. (A join's other side, keyed differently,
                     // may be owned elsewhere: its partials merge at output.)
-                    let Some(owner) = q.sides.iter().find_map(|s| s.select(r).map(|m| owner_of(&s.key.pack(&m), n)))
+                    let Some(owner) = q
+                        .sides
+                        .iter()
+                        .find_map(|s| s.select(r).map(|m| owner_of(&s.key.pack(&m), n)))
                     else {
                         continue;
                     };
@@ -337,9 +346,9 @@ impl<'a, 'e> Worker<'a, 'e> {
     fn router_mut(&mut self) -> Option<&mut Router> {
         match &mut self.route {
             RouteOut::Aggregate => None,
-            RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) => {
-                Some(router)
-            }
+            RouteOut::ByKey { router, .. }
+            | RouteOut::RoundRobin(router)
+            | RouteOut::Forward(router) => Some(router),
         }
     }
 
@@ -418,8 +427,9 @@ impl<'a, 'e> Worker<'a, 'e> {
             }
         }
         let m = &mut self.m;
-        if let RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) =
-            &mut self.route
+        if let RouteOut::ByKey { router, .. }
+        | RouteOut::RoundRobin(router)
+        | RouteOut::Forward(router) = &mut self.route
         {
             m.full_events += std::mem::take(&mut router.full_events);
             router.senders.clear();
@@ -714,14 +724,17 @@ impl<'a, 'e> Worker<'a, 'e> {
 
     fn end(mut self) -> StageResult {
         self.m.end_ns = self.now();
-        if let RouteOut::ByKey { router, .. } | RouteOut::RoundRobin(router) | RouteOut::Forward(router) =
-            &self.route
+        if let RouteOut::ByKey { router, .. }
+        | RouteOut::RoundRobin(router)
+        | RouteOut::Forward(router) = &self.route
         {
             self.m.full_events += router.full_events;
         }
         match &self.partials {
             PartialsOut::To(tx) => self.m.full_events += tx.full_events,
-            PartialsOut::ByKey(txs) => self.m.full_events += txs.iter().flatten().map(|t| t.full_events).sum::<u64>(),
+            PartialsOut::ByKey(txs) => {
+                self.m.full_events += txs.iter().flatten().map(|t| t.full_events).sum::<u64>()
+            }
             _ => {}
         }
         self.m.rows_emitted = self.emitted.len() as u64;
