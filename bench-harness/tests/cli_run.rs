@@ -298,3 +298,37 @@ fn bad_wait_flags_fail_listing_what_is_valid() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// The example queries of `examples/` run through `run --config` and give the same dump on
+/// every topology that can run them (flags on the command line override the file's).
+#[test]
+fn example_configs_run_and_agree_across_topologies() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 20_000);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    for name in ["top_talkers.toml", "half_open.toml"] {
+        let config = examples.join(name);
+        let mut dumps = Vec::new();
+        for topology in ["two-stage", "shuffle", "pipeline", "farm"] {
+            let dump = dir.path().join(format!("{name}.{topology}.csv"));
+            let o = pktstream(&[
+                "run",
+                "--config",
+                config.to_str().unwrap(),
+                "--trace",
+                trace.to_str().unwrap(),
+                "--topology",
+                topology,
+                "--pin",
+                "none",
+                "--dump",
+                dump.to_str().unwrap(),
+            ]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "{name} on {topology}: {err}");
+            dumps.push(std::fs::read_to_string(&dump).unwrap());
+        }
+        assert!(dumps[0].lines().count() > 1, "{name}: no rows in\n{}", dumps[0]);
+        assert!(dumps.windows(2).all(|w| w[0] == w[1]), "{name}: dumps differ");
+    }
+}
