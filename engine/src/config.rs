@@ -28,6 +28,12 @@ pub struct EngineConfig {
     /// `--window`: replaces the query's window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
+    /// `--state-cap`: replaces the query's cap on keyed-state entries per worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_cap: Option<usize>,
+    /// `--idle-timeout`: replaces the query's idle timeout (packet time, ns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_ns: Option<u64>,
     /// The topology.
     pub topology: Topology,
     /// Query threads.
@@ -71,6 +77,8 @@ impl EngineConfig {
             app,
             query: None,
             window: None,
+            state_cap: None,
+            idle_timeout_ns: None,
             topology,
             workers,
             queue: QueueKind::Rtrb,
@@ -88,12 +96,18 @@ impl EngineConfig {
         }
     }
 
-    /// The query this run runs: the user's own, or the app's; with `window` replacing its
-    /// window when set.
+    /// The query this run runs: the user's own, or the app's; with `window`, `state_cap` and
+    /// `idle_timeout_ns` replacing the query's where set.
     pub fn query_spec(&self) -> QuerySpec {
         let mut q = self.query.clone().unwrap_or_else(|| self.app.spec());
         if let Some(w) = self.window {
             q.window = w;
+        }
+        if self.state_cap.is_some() {
+            q.state_cap = self.state_cap;
+        }
+        if self.idle_timeout_ns.is_some() {
+            q.idle_timeout_ns = self.idle_timeout_ns;
         }
         q
     }

@@ -39,6 +39,15 @@ pub struct RunArgs {
     /// replacing the query's.
     #[arg(long, value_parser = parse_duration_ns)]
     pub window: Option<u64>,
+    /// Cap on each worker's keyed state, in entries: at the cap an entry is evicted and its
+    /// partial aggregate merged downstream, so totals stay exact (a table of N entries
+    /// allocates at most 2 N times `engine::state::windowed::bytes_per_entry()` bytes).
+    #[arg(long)]
+    pub state_cap: Option<usize>,
+    /// Evict keys idle for this long in packet time (`30s`, `500ms`), merging their partial
+    /// aggregates downstream.
+    #[arg(long, value_parser = parse_duration_ns)]
+    pub idle_timeout: Option<u64>,
     /// Run filter, map and routing in a thread of their own (pipeline), instead of chained
     /// into the parsing thread.
     #[arg(long)]
@@ -146,6 +155,8 @@ impl RunArgs {
         cfg.query = file.query;
         cfg.window = self.window.or(file.window_ns).map(Window::tumbling);
         cfg.fuse = !self.no_fuse;
+        cfg.state_cap = self.state_cap;
+        cfg.idle_timeout_ns = self.idle_timeout;
         cfg.queue = self.queue.parse::<QueueKind>()?;
         cfg.batch = self.batch;
         cfg.queue_capacity = self.queue_capacity;
