@@ -19,7 +19,9 @@ fn config(topology: Topology, workers: usize) -> EngineConfig {
 fn a_flow_flood_stays_under_the_cap_with_exact_totals() {
     let frames = generate(&GenConfig::new(Profile::FlowFlood, 60_000, 5)).unwrap();
     const CAP: usize = 2_000;
-    for (topology, workers) in [(Topology::Rtc, 2), (Topology::TwoStage, 2), (Topology::Farm, 2), (Topology::Shuffle, 3)] {
+    for (topology, workers) in
+        [(Topology::Rtc, 2), (Topology::TwoStage, 2), (Topology::Farm, 2), (Topology::Shuffle, 3)]
+    {
         let mut cfg = config(topology, workers);
         cfg.query = Some(engine::query::AppKind::FlowCounter.spec().state_cap(CAP));
         let o = run(&frames, &cfg).unwrap();

@@ -452,11 +452,12 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
         s.push_str(&format!("\n  flow tables grew {} time(s) under the clock", o.table_grows));
     }
     s.push_str(&format!(
-        "\n  result delay ns: p50 {} p99 {} max {}; {} output row(s)",
+        "\n  result delay ns: p50 {} p99 {} max {}; {} output row(s), collected in {:.1} ms",
         r.result_delay_ns.p50,
         r.result_delay_ns.p99,
         r.result_delay_ns.max,
-        o.output.rows.len()
+        o.output.rows.len(),
+        o.collect_ns as f64 / 1e6
     ));
     for t in &r.per_stage {
         s.push_str(&format!(

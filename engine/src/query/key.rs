@@ -9,7 +9,9 @@ use super::field::{Field, QueryError};
 /// The most bits a key may take (five 64-bit words).
 pub const MAX_KEY_BITS: u32 = 320;
 
-/// A key: the key fields' values packed bit after bit, most significant first.
+/// A key: the key fields' values packed bit after bit, most significant first (after one bit
+/// saying whether the record was IPv6, when the key holds an address). Keys therefore order
+/// as their fields do, one after the other, IPv4 before IPv6.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PackedKey(pub [u64; 5]);
 
@@ -61,6 +63,24 @@ impl KeyLayout {
         PackedKey(w.words)
     }
 
+    /// A hash of the key of `r` without packing it (routing: equal keys hash equal; it is not
+    /// [`key_hash`] of the packed key).
+    #[inline]
+    pub fn hash_record(&self, r: &PacketRecord) -> u64 {
+        const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut h = if self.has_address && r.has(flags::IPV6) { 0x5851_f42d_4c95_7f2d } else { 0 };
+        for f in &self.fields {
+            let v = f.get(r);
+            h = (h ^ v as u64).wrapping_mul(MIX).rotate_left(31);
+            if f.bits() > 64 {
+                h = (h ^ (v >> 64) as u64).wrapping_mul(MIX).rotate_left(31);
+            }
+        }
+        h ^= h >> 29;
+        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^ (h >> 32)
+    }
+
     /// Packs a flow key (the layout must be [`KeyLayout::is_flow_tuple`]).
     pub fn pack_flow(&self, k: &FlowKey) -> PackedKey {
         let mut r = PacketRecord::default();
@@ -97,11 +117,6 @@ impl KeyLayout {
             f.format(v, v6, out);
         }
     }
-
-    /// The key's sort order in dumps: field by field (IPv4 before IPv6 among equal addresses).
-    pub fn sort_key(&self, k: &PackedKey) -> (Vec<u128>, bool) {
-        self.unpack(k)
-    }
 }
 
 /// Hashes a key with a fixed seed (results must not depend on the process).
@@ -117,10 +132,16 @@ pub fn key_hash(k: &PackedKey) -> u64 {
     h ^ (h >> 32)
 }
 
-/// The worker that owns a key among `n` (two-stage merges, shuffle and pipeline routing).
+/// The worker that owns a packed key among `n` (two-stage merges).
 #[inline]
 pub fn owner_of(k: &PackedKey, n: usize) -> usize {
-    (((key_hash(k) >> 32) * n as u64) >> 32) as usize
+    owner_of_hash(key_hash(k), n)
+}
+
+/// The one of `n` destinations a 64-bit hash picks (its high half, scaled).
+#[inline]
+pub fn owner_of_hash(h: u64, n: usize) -> usize {
+    (((h >> 32) * n as u64) >> 32) as usize
 }
 
 #[derive(Default)]

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use hashbrown::HashMap;
-
 use super::aggregate::Value;
 use super::key::PackedKey;
 use super::spec::CompiledQuery;
@@ -27,7 +25,8 @@ pub struct OutRow {
 pub struct QueryOutput {
     /// The dump's header line.
     pub header: String,
-    /// Rows sorted by window, then key (field by field).
+    /// Rows sorted by window, then key (field by field; IPv4 before IPv6 where the key holds
+    /// an address).
     pub rows: Vec<OutRow>,
     /// How to print keys (the left side's layout).
     layout: super::key::KeyLayout,
@@ -36,53 +35,54 @@ pub struct QueryOutput {
 impl QueryOutput {
     /// Merges emitted partial rows and finishes them.
     pub fn collect(q: &CompiledQuery, rows: impl IntoIterator<Item = Row>) -> Self {
-        // Merge duplicates (a key's partials from evictions, or from workers that each saw part
-        // of it), per window.
-        type Merged = HashMap<(u8, PackedKey), super::aggregate::Acc, foldhash::fast::FixedState>;
-        let mut windows: BTreeMap<u64, Merged> = BTreeMap::new();
+        let mut windows: BTreeMap<u64, Vec<Row>> = BTreeMap::new();
         for r in rows {
-            let t = windows
-                .entry(r.window)
-                .or_insert_with(|| HashMap::with_hasher(foldhash::fast::FixedState::with_seed(1)));
-            let aggs = &q.sides[usize::from(r.side)].aggs;
-            match t.get_mut(&(r.side, r.key)) {
-                Some(a) => aggs.merge(a, r.acc),
-                None => {
-                    t.insert((r.side, r.key), r.acc);
-                }
-            }
+            windows.entry(r.window).or_default().push(r);
         }
         let layout = q.sides[0].key.clone();
         let mut out = Vec::new();
-        for (window, t) in windows {
-            let mut finished: [HashMap<PackedKey, Vec<Value>>; 2] =
-                [HashMap::new(), HashMap::new()];
-            for ((side, key), acc) in &t {
-                let s = &q.sides[usize::from(*side)];
-                let values = s.aggs.finish(acc);
-                if s.passes(&values) {
-                    finished[usize::from(*side)].insert(*key, values);
+        for (window, mut rows) in windows {
+            // Side, then key: a packed key orders as its fields do, one after the other (IPv4
+            // before IPv6 where the key holds an address), the order of dumps.
+            rows.sort_unstable_by(|a, b| (a.side, a.key).cmp(&(b.side, b.key)));
+            // Merge duplicates: a key's partials from evictions, or from workers that each saw
+            // part of it.
+            let mut merged: [Vec<(PackedKey, Vec<Value>)>; 2] = [Vec::new(), Vec::new()];
+            let mut it = rows.into_iter().peekable();
+            while let Some(mut r) = it.next() {
+                let side = &q.sides[usize::from(r.side)];
+                while let Some(next) = it.next_if(|n| n.side == r.side && n.key == r.key) {
+                    side.aggs.merge(&mut r.acc, next.acc);
+                }
+                let values = side.aggs.finish(&r.acc);
+                if side.passes(&values) {
+                    merged[usize::from(r.side)].push((r.key, values));
                 }
             }
-            let [left, right] = finished;
-            let mut rows: Vec<(Vec<u128>, bool, OutRow)> = left
-                .into_iter()
-                .filter_map(|(key, mut values)| {
-                    if q.sides.len() == 2 {
-                        values.extend(right.get(&key)?.iter().copied());
-                    }
-                    let (sk, v6) = layout.sort_key(&key);
-                    Some((sk, v6, OutRow { window_start_ns: window, key, values }))
-                })
-                .collect();
-            rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            let [left, right] = merged;
+            let mut rows: Vec<OutRow> = if q.sides.len() == 2 {
+                // Inner join of two key-sorted lists.
+                let mut right = right.into_iter().peekable();
+                left.into_iter()
+                    .filter_map(|(key, mut values)| {
+                        while right.next_if(|(k, _)| *k < key).is_some() {}
+                        let (_, rv) = right.next_if(|(k, _)| *k == key)?;
+                        values.extend(rv);
+                        Some(OutRow { window_start_ns: window, key, values })
+                    })
+                    .collect()
+            } else {
+                left.into_iter()
+                    .map(|(key, values)| OutRow { window_start_ns: window, key, values })
+                    .collect()
+            };
             if let Some((k, col)) = q.top_k {
-                // Largest first; the sort above breaks ties by key.
-                rows.sort_by(|a, b| b.2.values[col].cmp_value(&a.2.values[col]));
+                // Largest first; the stable sort keeps key order among ties.
+                rows.sort_by(|a, b| b.values[col].cmp_value(&a.values[col]));
                 rows.truncate(k);
-                rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+                rows.sort_unstable_by_key(|r| r.key);
             }
-            out.extend(rows.into_iter().map(|(_, _, r)| r));
+            out.extend(rows);
         }
         Self { header: q.header(), rows: out, layout }
     }

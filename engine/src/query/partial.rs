@@ -91,7 +91,7 @@ impl PartialAgg {
 
     /// Moves the watermark to `wm`: windows ending at or before it close into `out` (their
     /// ends go to `closed`), and keys idle past the timeout leave.
-    pub fn advance(&mut self, wm: u64, out: &mut Vec<Row>, closed: impl FnMut(u64)) {
+    pub fn advance(&mut self, wm: u64, out: &mut Vec<Row>, mut closed: impl FnMut(u64)) {
         if wm <= self.wm {
             return;
         }
@@ -99,6 +99,7 @@ impl PartialAgg {
         let Store::Windows(state) = &mut self.store else {
             if wm == u64::MAX {
                 self.drain_flows(out);
+                closed(u64::MAX);
             }
             return;
         };

@@ -283,6 +283,19 @@ impl CompiledSide {
         Some(m)
     }
 
+    /// The routing hash of the record's key on this side (see [`KeyLayout::hash_record`]),
+    /// `None` when the filter drops it.
+    #[inline]
+    pub fn route_hash(&self, r: &wire::PacketRecord) -> Option<u64> {
+        if self.map.is_empty() {
+            if !self.filter.iter().all(|p| p.test(r)) {
+                return None;
+            }
+            return Some(self.key.hash_record(r));
+        }
+        self.select(r).map(|m| self.key.hash_record(&m))
+    }
+
     /// Whether every threshold holds for finished values.
     pub fn passes(&self, values: &[super::aggregate::Value]) -> bool {
         self.having.iter().all(|&(i, op, t)| {

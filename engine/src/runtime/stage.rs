@@ -25,7 +25,7 @@ use super::exchange::{PartialMsg, PartialRx, PartialTx, Polled};
 use super::nic::RxRing;
 use super::router::Router;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
-use crate::query::key::owner_of;
+use crate::query::key::{owner_of, owner_of_hash};
 use crate::query::merge::MergeStage;
 use crate::query::partial::PartialAgg;
 use crate::query::spec::CompiledQuery;
@@ -301,13 +301,10 @@ impl<'a, 'e> Worker<'a, 'e> {
                     // The first side whose filter keeps the record decides its owner; a record
                     // no side keeps goes nowhere. (A join's other side, keyed differently,
                     // may be owned elsewhere: its partials merge at output.)
-                    let Some(owner) = q
-                        .sides
-                        .iter()
-                        .find_map(|s| s.select(r).map(|m| owner_of(&s.key.pack(&m), n)))
-                    else {
+                    let Some(h) = q.sides.iter().find_map(|s| s.route_hash(r)) else {
                         continue;
                     };
+                    let owner = owner_of_hash(h, n);
                     match owners[owner] {
                         None => self.local.push(*r),
                         Some(d) => out.push((d, *r)),
@@ -570,14 +567,8 @@ impl<'a, 'e> Worker<'a, 'e> {
             return;
         }
         a.wm = wm;
-        let emit = matches!(self.partials, PartialsOut::Emit);
-        let now = self.env.clock.now_ns();
-        let delays = &mut self.m.result_delay;
-        let mut note = |_end: u64| {
-            if emit {
-                record_delay(delays, now.saturating_sub(clock));
-            }
-        };
+        let mut closed = 0u64;
+        let mut note = |_end: u64| closed += 1;
         a.agg.advance(wm, &mut self.rows, &mut note);
         if wm == u64::MAX {
             a.agg.finish(&mut self.rows, &mut note);
@@ -592,6 +583,11 @@ impl<'a, 'e> Worker<'a, 'e> {
         }
         let done = a.done;
         self.ship_rows(wm, clock, crossed || done);
+        if matches!(self.partials, PartialsOut::Emit) && closed > 0 {
+            // Emitted now: the delay runs from the release of the record that closed them.
+            let delay = self.now().saturating_sub(clock).max(1);
+            self.m.result_delay.saturating_record_n(delay, closed);
+        }
         if done {
             self.close_partials();
         }
@@ -627,11 +623,10 @@ impl<'a, 'e> Worker<'a, 'e> {
                         None => {
                             if let Some(mg) = &mut self.merge {
                                 mg.stage.absorb(rows);
-                                let delays = &mut self.m.result_delay;
-                                let now = self.env.clock.now_ns();
-                                mg.stage.advance(0, wm, clock, &mut self.emitted, |base| {
-                                    record_delay(delays, now.saturating_sub(base));
-                                });
+                                let mut bases = Vec::new();
+                                mg.stage
+                                    .advance(0, wm, clock, &mut self.emitted, |b| bases.push(b));
+                                record_delays(&mut self.m.result_delay, &self.env.clock, &bases);
                             }
                         }
                     }
@@ -662,24 +657,22 @@ impl<'a, 'e> Worker<'a, 'e> {
         let Some(mg) = &mut self.merge else { return false };
         let mut progress = false;
         let base = usize::from(mg.local);
-        let delays = &mut self.m.result_delay;
+        let mut bases = Vec::new();
         for (i, rx) in mg.rxs.iter_mut().enumerate() {
             loop {
-                let now = self.env.clock.now_ns();
                 let (wm, clock) = match rx.poll() {
                     Polled::Msg(m) => {
                         mg.stage.absorb(m.rows);
                         (m.wm, m.wm_clock)
                     }
-                    Polled::Ended => (u64::MAX, now),
+                    Polled::Ended => (u64::MAX, self.env.clock.now_ns()),
                     Polled::Empty | Polled::Done => break,
                 };
                 progress = true;
-                mg.stage.advance(base + i, wm, clock, &mut self.emitted, |b| {
-                    record_delay(delays, now.saturating_sub(b));
-                });
+                mg.stage.advance(base + i, wm, clock, &mut self.emitted, |b| bases.push(b));
             }
         }
+        record_delays(&mut self.m.result_delay, &self.env.clock, &bases);
         progress
     }
 
@@ -743,6 +736,14 @@ impl<'a, 'e> Worker<'a, 'e> {
     }
 }
 
-fn record_delay(h: &mut Histogram<u64>, ns: u64) {
-    h.saturating_record(ns.max(1));
+/// Records the result delay of windows just emitted: now minus each one's base (when the
+/// record that closed it was released).
+fn record_delays(h: &mut Histogram<u64>, clock: &RunClock, bases: &[u64]) {
+    if bases.is_empty() {
+        return;
+    }
+    let now = clock.now_ns();
+    for b in bases {
+        h.saturating_record(now.saturating_sub(*b).max(1));
+    }
 }
