@@ -44,7 +44,7 @@ impl QueryOutput {
         for (window, mut rows) in windows {
             // Side, then key: a packed key orders as its fields do, one after the other (IPv4
             // before IPv6 where the key holds an address), the order of dumps.
-            rows.sort_unstable_by(|a, b| (a.side, a.key).cmp(&(b.side, b.key)));
+            rows.sort_unstable_by_key(|a| (a.side, a.key));
             // Merge duplicates: a key's partials from evictions, or from workers that each saw
             // part of it.
             let mut merged: [Vec<(PackedKey, Vec<Value>)>; 2] = [Vec::new(), Vec::new()];
