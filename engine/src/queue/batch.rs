@@ -83,6 +83,9 @@ pub struct Batch {
     pub watermark_ns: u64,
     /// When (engine clock) the record that set the watermark was released at its ring.
     pub watermark_clock_ns: u64,
+    /// Release time of the batch's first latency sample (0: none noted), which may be later
+    /// than [`Batch::released_ns`]. Set by the filler; [`Batch::clear`] zeroes it.
+    pub sample_released_ns: u64,
 }
 
 impl Batch {
@@ -94,6 +97,7 @@ impl Batch {
             released_ns: 0,
             watermark_ns: 0,
             watermark_clock_ns: 0,
+            sample_released_ns: 0,
         }
     }
 
@@ -144,13 +148,20 @@ impl Batch {
         n
     }
 
-    /// Removes every record and zeroes [`Batch::released_ns`] and the watermark; keeps the
-    /// storage.
+    /// The release time latency samples of this batch are measured from: the first sample's
+    /// own when noted, else the batch's.
+    pub fn sample_release(&self) -> u64 {
+        if self.sample_released_ns != 0 { self.sample_released_ns } else { self.released_ns }
+    }
+
+    /// Removes every record and zeroes [`Batch::released_ns`], the watermark and the sample
+    /// time; keeps the storage.
     pub fn clear(&mut self) {
         self.records.clear();
         self.released_ns = 0;
         self.watermark_ns = 0;
         self.watermark_clock_ns = 0;
+        self.sample_released_ns = 0;
     }
 
     /// The records, oldest first.

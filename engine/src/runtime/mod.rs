@@ -176,6 +176,7 @@ pub fn run(frames: &FrameBuffer, cfg: &EngineConfig) -> Result<RunOutcome, Engin
             let spawned =
                 std::thread::Builder::new().name(name.clone()).spawn_scoped(s, move || {
                     let pinned = pin.filter(|&c| pin::pin_current(c));
+                    pin::tight_timer_slack();
                     if !gate.arrive_and_wait() {
                         return None;
                     }

@@ -227,6 +227,33 @@ impl<'a> RxRing<'a> {
         }
     }
 
+    /// The release time of the frame with trace index `trace_index` in loop `loop_idx`; at top
+    /// speed, `taken_ns`, the time its take asked for it.
+    pub fn release_of(&self, trace_index: u32, loop_idx: u64, taken_ns: u64) -> u64 {
+        match &self.release {
+            Release::TopSpeed => taken_ns,
+            Release::Scheduled { times, span_ns } => {
+                times.get(trace_index as usize).map_or(taken_ns, |t| t + loop_idx * span_ns)
+            }
+        }
+    }
+
+    /// When the next frame not yet in the ring is released (clock ns): an idle worker need
+    /// not wait longer. `None` at top speed (a frame is released when asked for) and once every
+    /// frame has arrived.
+    pub fn next_release_ns(&self) -> Option<u64> {
+        match &self.release {
+            Release::TopSpeed => None,
+            Release::Scheduled { times, span_ns } => {
+                let (lp, p) = self.slots.next_arrival;
+                if lp >= self.loops || self.order.is_empty() {
+                    return None;
+                }
+                Some(times[self.order[p] as usize] + lp * span_ns)
+            }
+        }
+    }
+
     /// Takes up to `max` frames released by `now_ns`; an empty run when none is ready.
     pub fn take(&mut self, max: usize, now_ns: u64) -> Taken<'a> {
         let order: &'a [u32] = self.order;

@@ -84,6 +84,16 @@ impl Router {
         }
     }
 
+    /// Notes the release time of a latency sample going into `d`'s pending batch (the first
+    /// one a batch gets is kept).
+    pub(crate) fn note_sample(&mut self, d: usize, released_ns: u64) {
+        if let Some(b) = &mut self.pending[d]
+            && b.sample_released_ns == 0
+        {
+            b.sample_released_ns = released_ns;
+        }
+    }
+
     /// Appends records to `d`'s pending batch; returns how many fit.
     pub(crate) fn extend(&mut self, d: usize, records: &[PacketRecord]) -> usize {
         self.pending[d].as_mut().map_or(0, |b| b.extend_from_slice(records))

@@ -145,6 +145,8 @@ struct Worker<'a, 'e> {
     local: Vec<PacketRecord>,
     /// Records for other threads from one take, with their destinations.
     routed: Vec<(usize, PacketRecord)>,
+    /// The latency samples of the current take: sequence number and release time.
+    samples: Vec<(u32, u64)>,
 }
 
 /// Runs one thread of a plan to the end of its inputs.
@@ -213,6 +215,7 @@ impl<'a, 'e> Worker<'a, 'e> {
             scratch: vec![PacketRecord::default(); env.batch],
             local: Vec::with_capacity(env.batch),
             routed: Vec::with_capacity(env.batch),
+            samples: Vec::new(),
         }
     }
 
@@ -277,6 +280,14 @@ impl<'a, 'e> Worker<'a, 'e> {
             rin.wm_clock = taken.released_ns;
         }
         let (wm, clock) = (rin.wm, rin.wm_clock);
+        // Latency samples carry their own release time (a take may span many releases).
+        self.samples.clear();
+        for r in &self.scratch[..n] {
+            if is_latency_sample(r.seq_no) {
+                let at = rin.ring.release_of(r.seq_no, taken.loop_idx, taken.released_ns);
+                self.samples.push((r.seq_no, at));
+            }
+        }
         self.m.processed += n as u64;
         let records = std::mem::take(&mut self.scratch);
         self.route_source(&records[..n], taken.released_ns, wm, clock);
@@ -288,7 +299,7 @@ impl<'a, 'e> Worker<'a, 'e> {
     fn route_source(&mut self, records: &[PacketRecord], released_ns: u64, wm: u64, clock: u64) {
         let router = match &mut self.route {
             RouteOut::Aggregate => {
-                self.aggregate(records, released_ns);
+                self.aggregate(records, released_ns, true);
                 return;
             }
             RouteOut::ByKey { router: _, owners } => {
@@ -317,7 +328,7 @@ impl<'a, 'e> Worker<'a, 'e> {
                 self.routed = out;
                 let local = std::mem::take(&mut self.local);
                 if !local.is_empty() {
-                    self.aggregate(&local, released_ns);
+                    self.aggregate(&local, released_ns, true);
                 }
                 self.local = local;
                 self.router_mut()
@@ -355,6 +366,13 @@ impl<'a, 'e> Worker<'a, 'e> {
             let now = self.now();
             let Some(router) = self.router_mut() else { return };
             if router.ensure_batch(d, released_ns, now) {
+                if is_latency_sample(r.seq_no) {
+                    let at = sample_release(&self.samples, r.seq_no, released_ns);
+                    if let Some(router) = self.router_mut() {
+                        router.note_sample(d, at);
+                    }
+                }
+                let Some(router) = self.router_mut() else { return };
                 if router.push(d, r) {
                     self.send_blocking(d);
                 }
@@ -461,7 +479,7 @@ impl<'a, 'e> Worker<'a, 'e> {
             if let Recv::Batch(b) = self.inputs[i].rx.recv() {
                 self.m.records_received += b.len() as u64;
                 self.note_edge_watermark(i, b.watermark_ns, b.watermark_clock_ns);
-                self.aggregate(b.as_slice(), b.released_ns);
+                self.aggregate(b.as_slice(), b.sample_release(), false);
                 self.inputs[i].rx.recycle(b);
                 got = true;
             }
@@ -491,7 +509,7 @@ impl<'a, 'e> Worker<'a, 'e> {
                         self.m.records_received += b.len() as u64;
                         self.note_edge_watermark(i, b.watermark_ns, b.watermark_clock_ns);
                         if self.inputs_aggregate {
-                            self.aggregate(b.as_slice(), b.released_ns);
+                            self.aggregate(b.as_slice(), b.sample_release(), false);
                         } else {
                             let (wm, clock) = self.routed_inputs_watermark();
                             self.route_source(b.as_slice(), b.released_ns, wm, clock);
@@ -524,20 +542,21 @@ impl<'a, 'e> Worker<'a, 'e> {
         (wm, clock)
     }
 
-    /// Feeds records to the aggregation, sampling latency.
-    fn aggregate(&mut self, records: &[PacketRecord], released_ns: u64) {
+    /// Feeds records to the aggregation, sampling latency: a sample's release time is its own
+    /// (from this take's ring, when `from_ring`) or else `released_ns`.
+    fn aggregate(&mut self, records: &[PacketRecord], released_ns: u64, from_ring: bool) {
         let Some(a) = &mut self.agg else { return };
         a.agg.on_batch(records, &mut self.rows);
         self.m.records_in += records.len() as u64;
-        let mut sampled = 0u64;
+        let mut now = None;
         for r in records {
             self.m.bytes += u64::from(r.wire_len());
-            sampled += u64::from(is_latency_sample(r.seq_no));
-        }
-        if sampled > 0 {
-            let latency = self.env.clock.now_ns().saturating_sub(released_ns).max(1);
-            // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
-            self.m.latency.saturating_record_n(latency, sampled);
+            if is_latency_sample(r.seq_no) {
+                let at = if from_ring { sample_release(&self.samples, r.seq_no, released_ns) } else { released_ns };
+                let t = *now.get_or_insert_with(|| self.env.clock.now_ns());
+                // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
+                self.m.latency.saturating_record(t.saturating_sub(at).max(1));
+            }
         }
     }
 
@@ -703,6 +722,10 @@ impl<'a, 'e> Worker<'a, 'e> {
             }
             deadline = self.router_mut().and_then(|r| r.next_deadline_ns());
         }
+        // A paced ring's next frame: waking later would only add to its latency.
+        if let Some(next) = self.ring.as_ref().filter(|r| !r.done).and_then(|r| r.ring.next_release_ns()) {
+            deadline = Some(deadline.map_or(next, |d: u64| d.min(next)));
+        }
         let t0 = self.now();
         let single_input = self.ring.is_none() && self.merge.is_none() && self.inputs.len() == 1;
         match (&mut self.inputs[..], single_input) {
@@ -734,6 +757,11 @@ impl<'a, 'e> Worker<'a, 'e> {
         let table_grows = self.agg.as_ref().map_or(0, |a| a.agg.table_grows());
         StageResult { emitted: self.emitted, metrics: self.m, table_grows }
     }
+}
+
+/// The release time of sample `seq_no` of the current take (`fallback` if it is not one).
+fn sample_release(samples: &[(u32, u64)], seq_no: u32, fallback: u64) -> u64 {
+    samples.iter().find(|(s, _)| *s == seq_no).map_or(fallback, |(_, at)| *at)
 }
 
 /// Records the result delay of windows just emitted: now minus each one's base (when the
