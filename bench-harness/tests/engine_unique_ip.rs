@@ -45,8 +45,8 @@ fn two_unique_ip_loops_double_the_flows_and_keep_each_workers_packets() {
     let (w1, w2) = (worker_packets(&once), worker_packets(&twice));
     assert_eq!(w2, w1.iter().map(|p| 2 * p).collect::<Vec<_>>());
     // Every flow of either loop has the packets and bytes it had in one loop.
-    let mut counts: Vec<_> = once.output.rows.iter().map(|r| r.values.clone()).collect();
-    let mut doubled: Vec<_> = twice.output.rows.iter().map(|r| r.values.clone()).collect();
+    let mut counts: Vec<_> = once.output.iter().map(|(_, v)| v.to_vec()).collect();
+    let mut doubled: Vec<_> = twice.output.iter().map(|(_, v)| v.to_vec()).collect();
     counts.extend(counts.clone());
     counts.sort_unstable();
     doubled.sort_unstable();

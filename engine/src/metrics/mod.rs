@@ -75,7 +75,8 @@ pub struct ThreadMetrics {
     pub unparsed: BTreeMap<&'static str, u64>,
     /// Frames dropped, by reason.
     pub dropped: BTreeMap<DropReason, u64>,
-    /// Nanoseconds between the clock start and this thread's end.
+    /// Nanoseconds between the clock start and the end of this thread's inputs (its last
+    /// record taken in; emitting the last windows after that is result delay).
     pub end_ns: u64,
     /// Nanoseconds spent waiting for input or for room downstream.
     pub idle_ns: u64,

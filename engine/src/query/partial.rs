@@ -34,6 +34,8 @@ pub struct PartialAgg {
     pub evicted_cap: u64,
     /// Entries evicted as idle.
     pub evicted_idle: u64,
+    /// The flow table's size when it was drained (it only grows).
+    flow_table_bytes: usize,
 }
 
 impl PartialAgg {
@@ -44,7 +46,15 @@ impl PartialAgg {
         } else {
             Store::Windows(WindowedState::new())
         };
-        Self { q, store, wm: 0, next_sweep: 0, evicted_cap: 0, evicted_idle: 0 }
+        Self {
+            q,
+            store,
+            wm: 0,
+            next_sweep: 0,
+            evicted_cap: 0,
+            evicted_idle: 0,
+            flow_table_bytes: 0,
+        }
     }
 
     /// Adds records; entries evicted to make room go to `out`.
@@ -127,6 +137,7 @@ impl PartialAgg {
     fn drain_flows(&mut self, out: &mut Vec<Row>) {
         let Store::Flows(t) = &mut self.store else { return };
         let side = &self.q.sides[0];
+        self.flow_table_bytes = t.memory_bytes();
         out.reserve(t.len());
         for (k, c) in t.iter() {
             let mut acc = side.aggs.new_acc();
@@ -158,10 +169,11 @@ impl PartialAgg {
         }
     }
 
-    /// The largest table allocation seen (the flow table's is its size now: it only grows).
+    /// The largest table allocation seen (the flow table only grows: its size now, or when it
+    /// was drained).
     pub fn peak_table_bytes(&self) -> usize {
         match &self.store {
-            Store::Flows(t) => t.memory_bytes(),
+            Store::Flows(t) => t.memory_bytes().max(self.flow_table_bytes),
             Store::Windows(s) => s.peak_table_bytes(),
         }
     }

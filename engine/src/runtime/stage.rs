@@ -147,6 +147,8 @@ struct Worker<'a, 'e> {
     routed: Vec<(usize, PacketRecord)>,
     /// The latency samples of the current take: sequence number and release time.
     samples: Vec<(u32, u64)>,
+    /// When every input had ended.
+    inputs_done_ns: Option<u64>,
 }
 
 /// Runs one thread of a plan to the end of its inputs.
@@ -155,6 +157,9 @@ pub(crate) fn run_stage(env: &StageEnv, parts: StageParts<'_>, m: ThreadMetrics)
     loop {
         let mut progress = w.poll_ring();
         progress |= w.poll_inputs();
+        if w.inputs_done_ns.is_none() && w.inputs_done() {
+            w.inputs_done_ns = Some(w.now());
+        }
         w.advance_aggregation();
         progress |= w.poll_merge();
         progress |= w.flush_partials();
@@ -216,6 +221,7 @@ impl<'a, 'e> Worker<'a, 'e> {
             local: Vec::with_capacity(env.batch),
             routed: Vec::with_capacity(env.batch),
             samples: Vec::new(),
+            inputs_done_ns: None,
         }
     }
 
@@ -552,7 +558,11 @@ impl<'a, 'e> Worker<'a, 'e> {
         for r in records {
             self.m.bytes += u64::from(r.wire_len());
             if is_latency_sample(r.seq_no) {
-                let at = if from_ring { sample_release(&self.samples, r.seq_no, released_ns) } else { released_ns };
+                let at = if from_ring {
+                    sample_release(&self.samples, r.seq_no, released_ns)
+                } else {
+                    released_ns
+                };
                 let t = *now.get_or_insert_with(|| self.env.clock.now_ns());
                 // Values beyond the histogram's 100 s range are clamped by `saturating_record`.
                 self.m.latency.saturating_record(t.saturating_sub(at).max(1));
@@ -695,6 +705,12 @@ impl<'a, 'e> Worker<'a, 'e> {
         progress
     }
 
+    /// Whether every record this thread will see has been taken in (its ring and record edges
+    /// have ended): what follows is emitting results.
+    fn inputs_done(&self) -> bool {
+        self.ring.as_ref().is_none_or(|r| r.done) && self.inputs.iter().all(|e| e.done)
+    }
+
     fn finished(&self) -> bool {
         let parts_done = self.ring.as_ref().is_none_or(|r| r.done)
             && self.inputs.iter().all(|e| e.done)
@@ -723,7 +739,9 @@ impl<'a, 'e> Worker<'a, 'e> {
             deadline = self.router_mut().and_then(|r| r.next_deadline_ns());
         }
         // A paced ring's next frame: waking later would only add to its latency.
-        if let Some(next) = self.ring.as_ref().filter(|r| !r.done).and_then(|r| r.ring.next_release_ns()) {
+        if let Some(next) =
+            self.ring.as_ref().filter(|r| !r.done).and_then(|r| r.ring.next_release_ns())
+        {
             deadline = Some(deadline.map_or(next, |d: u64| d.min(next)));
         }
         let t0 = self.now();
@@ -739,7 +757,9 @@ impl<'a, 'e> Worker<'a, 'e> {
     }
 
     fn end(mut self) -> StageResult {
-        self.m.end_ns = self.now();
+        // Processing ends with the last record taken in; emitting the last windows after it
+        // is result delay, measured apart.
+        self.m.end_ns = self.inputs_done_ns.unwrap_or_else(|| self.now());
         if let RouteOut::ByKey { router, .. }
         | RouteOut::RoundRobin(router)
         | RouteOut::Forward(router) = &self.route
