@@ -43,3 +43,6 @@ pub struct UnknownName {
     /// The valid names, comma-separated.
     pub valid: String,
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests;

@@ -261,6 +261,7 @@ impl<'a, 'e> Worker<'a, 'e> {
         let all = buffer.metas();
         let metas = &all[taken.first..taken.first + taken.frames.len()];
         let mut n = 0;
+        self.samples.clear();
         for (k, (meta, &i)) in metas.iter().zip(taken.frames).enumerate() {
             // The frame a few ahead: its bytes arrive while these are parsed.
             if let Some(ahead) = all.get(taken.first + k + PREFETCH_AHEAD) {
@@ -271,6 +272,11 @@ impl<'a, 'e> Worker<'a, 'e> {
                 Ok(()) => {
                     self.scratch[n].ts_ns += taken.ts_shift_ns;
                     n += 1;
+                    // Latency samples carry their own release time (a take may span many).
+                    if is_latency_sample(i) {
+                        let at = rin.ring.release_of(i, taken.loop_idx, taken.released_ns);
+                        self.samples.push((i, at));
+                    }
                 }
                 Err(reason) => self.m.count_unparsed(reason),
             }
@@ -286,14 +292,6 @@ impl<'a, 'e> Worker<'a, 'e> {
             rin.wm_clock = taken.released_ns;
         }
         let (wm, clock) = (rin.wm, rin.wm_clock);
-        // Latency samples carry their own release time (a take may span many releases).
-        self.samples.clear();
-        for r in &self.scratch[..n] {
-            if is_latency_sample(r.seq_no) {
-                let at = rin.ring.release_of(r.seq_no, taken.loop_idx, taken.released_ns);
-                self.samples.push((r.seq_no, at));
-            }
-        }
         self.m.processed += n as u64;
         let records = std::mem::take(&mut self.scratch);
         self.route_source(&records[..n], taken.released_ns, wm, clock);
