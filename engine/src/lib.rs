@@ -3,13 +3,18 @@
 //! - [`runtime::nic`]: the emulated NIC (receive rings filled by RSS before the clock, the
 //!   release clock, `rx_ring_full` drops);
 //! - [`queue`]: the queue trait between threads, pooled batches, wait strategies;
-//! - [`query`]: the apps (the flow counter) and the single-threaded reference;
-//! - [`state`]: the flow table;
-//! - [`plan`]: topologies as data (threads, rings, edges), what `--explain` prints;
-//! - [`runtime`]: the executor: pinning, the generic thread loop, the run's outcome;
+//! - [`query`]: the query API (a query as data, its builder, fields, keys, windows,
+//!   aggregates), the partial and merge stages, the output, the apps and the single-threaded
+//!   reference;
+//! - [`state`]: the flat flow table, windowed keyed state with eviction, HyperLogLog;
+//! - [`plan`]: topologies as data (threads, rings, record and partial edges), what `--explain`
+//!   prints;
+//! - [`runtime`]: the executor: pinning, the generic thread loop, record routing, partial
+//!   exchange, the run's outcome;
 //! - [`metrics`]: drop reasons, per-thread counters, latency sampling, CPU and memory.
 //!
-//! Data flows one way: rings -> parse -> (route over queues) -> query -> merged output.
+//! Data flows one way: rings -> parse -> (route records over queues) -> partial aggregation ->
+//! (partials over queues) -> merge -> emitted rows -> finished output.
 
 pub mod config;
 pub mod metrics;

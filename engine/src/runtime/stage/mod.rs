@@ -14,18 +14,22 @@
 //! drop: a full queue is waited on (backpressure). A thread blocked on a full record edge keeps
 //! aggregating what arrives on its own record edges, so shuffle's W x W lanes cannot deadlock;
 //! partial edges never block (see `exchange`).
+//!
+//! The loop and its inputs are here; record routing is in `routing`, the aggregation's
+//! watermark, partial shipping and merging in `partials`.
+
+mod partials;
+mod routing;
 
 use std::sync::Arc;
 
-use hdrhistogram::Histogram;
 use wire::{PacketRecord, parse_frame_into, unique_ip};
 
 use super::clock::RunClock;
-use super::exchange::{PartialMsg, PartialRx, PartialTx, Polled};
+use super::exchange::{PartialRx, PartialTx};
 use super::nic::RxRing;
 use super::router::Router;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
-use crate::query::key::{owner_of, owner_of_hash};
 use crate::query::merge::MergeStage;
 use crate::query::partial::PartialAgg;
 use crate::query::spec::CompiledQuery;
@@ -299,198 +303,6 @@ impl<'a, 'e> Worker<'a, 'e> {
         true
     }
 
-    /// Sends source records where the route says; `wm` is the source's watermark after them.
-    fn route_source(&mut self, records: &[PacketRecord], released_ns: u64, wm: u64, clock: u64) {
-        let router = match &mut self.route {
-            RouteOut::Aggregate => {
-                self.aggregate(records, released_ns, true);
-                return;
-            }
-            RouteOut::ByKey { router: _, owners } => {
-                let n = owners.len();
-                let q = &self.env.query;
-                self.local.clear();
-                let mut out = std::mem::take(&mut self.routed);
-                out.clear();
-                for r in records {
-                    // The first side whose filter keeps the record decides its owner; a record
-                    // no side keeps goes nowhere. (A join's other side, keyed differently,
-                    // may be owned elsewhere: its partials merge at output.)
-                    let Some(h) = q.sides.iter().find_map(|s| s.route_hash(r)) else {
-                        continue;
-                    };
-                    let owner = owner_of_hash(h, n);
-                    match owners[owner] {
-                        None => self.local.push(*r),
-                        Some(d) => out.push((d, *r)),
-                    }
-                }
-                self.m.records_out += out.len() as u64;
-                for &(d, r) in &out {
-                    self.push_record(d, r, released_ns);
-                }
-                self.routed = out;
-                let local = std::mem::take(&mut self.local);
-                if !local.is_empty() {
-                    self.aggregate(&local, released_ns, true);
-                }
-                self.local = local;
-                self.router_mut()
-            }
-            RouteOut::RoundRobin(router) => {
-                let d = router.turn;
-                router.turn = (d + 1) % router.len();
-                self.send_records(d, records, released_ns);
-                self.router_mut()
-            }
-            RouteOut::Forward(_) => {
-                self.send_records(0, records, released_ns);
-                self.router_mut()
-            }
-        };
-        if let Some(router) = router
-            && router.set_watermark(wm, clock)
-        {
-            self.publish_all();
-        }
-    }
-
-    fn router_mut(&mut self) -> Option<&mut Router> {
-        match &mut self.route {
-            RouteOut::Aggregate => None,
-            RouteOut::ByKey { router, .. }
-            | RouteOut::RoundRobin(router)
-            | RouteOut::Forward(router) => Some(router),
-        }
-    }
-
-    /// Appends a record to destination `d`'s batch, sending it when full.
-    fn push_record(&mut self, d: usize, r: PacketRecord, released_ns: u64) {
-        loop {
-            let now = self.now();
-            let Some(router) = self.router_mut() else { return };
-            if router.ensure_batch(d, released_ns, now) {
-                if is_latency_sample(r.seq_no) {
-                    let at = sample_release(&self.samples, r.seq_no, released_ns);
-                    if let Some(router) = self.router_mut() {
-                        router.note_sample(d, at);
-                    }
-                }
-                let Some(router) = self.router_mut() else { return };
-                if router.push(d, r) {
-                    self.send_blocking(d);
-                }
-                return;
-            }
-            self.wait_downstream(d);
-        }
-    }
-
-    /// Sends a run of records to destination `d` as whole batches.
-    fn send_records(&mut self, d: usize, mut records: &[PacketRecord], released_ns: u64) {
-        self.m.records_out += records.len() as u64;
-        while !records.is_empty() {
-            let now = self.now();
-            let Some(router) = self.router_mut() else { return };
-            if !router.ensure_batch(d, released_ns, now) {
-                self.wait_downstream(d);
-                continue;
-            }
-            let moved = router.extend(d, records);
-            records = &records[moved..];
-            self.send_blocking(d);
-        }
-    }
-
-    /// Sends `d`'s pending batch, waiting for room.
-    fn send_blocking(&mut self, d: usize) {
-        while let Some(router) = self.router_mut() {
-            if router.try_send(d) {
-                return;
-            }
-            self.wait_downstream(d);
-        }
-    }
-
-    /// Every destination gets a batch now (its pending one, or an empty one) carrying the
-    /// watermark: a window end has passed.
-    fn publish_all(&mut self) {
-        let n = self.router_mut().map_or(0, |r| r.len());
-        for d in 0..n {
-            loop {
-                let now = self.now();
-                let Some(router) = self.router_mut() else { return };
-                if router.ensure_batch(d, now, now) {
-                    break;
-                }
-                self.wait_downstream(d);
-            }
-            self.send_blocking(d);
-        }
-    }
-
-    /// The source has ended: publish everything with the final watermark and drop the senders,
-    /// which ends each destination's stream.
-    fn end_routing(&mut self) {
-        if self.route_done {
-            return;
-        }
-        let now = self.now();
-        if let Some(router) = self.router_mut() {
-            router.set_watermark(u64::MAX, now);
-            let n = router.len();
-            for d in 0..n {
-                if self.router_mut().is_some_and(|r| r.has_pending(d)) {
-                    self.send_blocking(d);
-                }
-            }
-        }
-        let m = &mut self.m;
-        if let RouteOut::ByKey { router, .. }
-        | RouteOut::RoundRobin(router)
-        | RouteOut::Forward(router) = &mut self.route
-        {
-            m.full_events += std::mem::take(&mut router.full_events);
-            router.senders.clear();
-        }
-        self.route_done = true;
-    }
-
-    /// Waits once for destination `d` to make room or recycle a batch. A thread whose own
-    /// record edges feed its aggregation keeps draining them meanwhile (see the module doc).
-    fn wait_downstream(&mut self, d: usize) {
-        if let Some(router) = self.router_mut() {
-            // A destination thread ends before its input only by panicking; waiting for room
-            // it will never make would hang the run instead of reporting that panic.
-            assert!(!router.receiver_gone(d), "a thread ended before its input did");
-        }
-        if self.inputs_aggregate && !self.inputs.is_empty() && self.drain_inputs() {
-            self.backoff.reset();
-            return;
-        }
-        let t0 = self.now();
-        self.backoff.snooze_until(None, t0);
-        self.m.idle_ns += self.now().saturating_sub(t0);
-    }
-
-    /// Aggregates what waits on the record edges, one batch each; true when any was there.
-    fn drain_inputs(&mut self) -> bool {
-        let mut got = false;
-        for i in 0..self.inputs.len() {
-            if self.inputs[i].done {
-                continue;
-            }
-            if let Recv::Batch(b) = self.inputs[i].rx.recv() {
-                self.m.records_received += b.len() as u64;
-                self.note_edge_watermark(i, b.watermark_ns, b.watermark_clock_ns);
-                self.aggregate(b.as_slice(), b.sample_release(), false);
-                self.inputs[i].rx.recycle(b);
-                got = true;
-            }
-        }
-        got
-    }
-
     fn note_edge_watermark(&mut self, i: usize, wm: u64, clock: u64) {
         let e = &mut self.inputs[i];
         if wm > e.wm {
@@ -566,141 +378,6 @@ impl<'a, 'e> Worker<'a, 'e> {
                 self.m.latency.saturating_record(t.saturating_sub(at).max(1));
             }
         }
-    }
-
-    /// Moves the aggregation's watermark to the minimum over its sources and ships what leaves.
-    fn advance_aggregation(&mut self) {
-        let Some(a) = &mut self.agg else { return };
-        if a.done {
-            return;
-        }
-        let (mut wm, mut clock) = (u64::MAX, 0);
-        if self.ring_aggregates
-            && let Some(r) = &self.ring
-        {
-            (wm, clock) = (r.wm, r.wm_clock);
-        }
-        if self.inputs_aggregate {
-            for e in &self.inputs {
-                wm = wm.min(e.wm);
-                clock = clock.max(e.wm_clock);
-            }
-        }
-        if wm <= a.wm {
-            if self.rows.len() >= EVICTED_ROWS_PER_SHIP {
-                let wm = a.wm;
-                self.ship_rows(wm, clock, false);
-            }
-            return;
-        }
-        a.wm = wm;
-        let mut closed = 0u64;
-        let mut note = |_end: u64| closed += 1;
-        a.agg.advance(wm, &mut self.rows, &mut note);
-        if wm == u64::MAX {
-            a.agg.finish(&mut self.rows, &mut note);
-            a.done = true;
-            self.m.evicted_cap = a.agg.evicted_cap;
-            self.m.evicted_idle = a.agg.evicted_idle;
-            self.m.state_peak_bytes = a.agg.peak_table_bytes();
-        }
-        let crossed = wm >= a.next_end;
-        if crossed {
-            a.next_end = self.env.query.window().next_end_after(wm);
-        }
-        let done = a.done;
-        self.ship_rows(wm, clock, crossed || done);
-        if matches!(self.partials, PartialsOut::Emit) && closed > 0 {
-            // Emitted now: the delay runs from the release of the record that closed them.
-            let delay = self.now().saturating_sub(clock).max(1);
-            self.m.result_delay.saturating_record_n(delay, closed);
-        }
-        if done {
-            self.close_partials();
-        }
-    }
-
-    /// Sends the rows that left the aggregation where the plan says; with `announce`, every
-    /// merge destination hears the new watermark even without rows.
-    fn ship_rows(&mut self, wm: u64, clock: u64, announce: bool) {
-        let rows = std::mem::take(&mut self.rows);
-        match &mut self.partials {
-            PartialsOut::None => {}
-            PartialsOut::Emit => self.emitted.extend(rows),
-            PartialsOut::To(tx) => {
-                if !rows.is_empty() || announce {
-                    self.m.partial_rows_out += rows.len() as u64;
-                    tx.send(PartialMsg { rows, wm, wm_clock: clock });
-                }
-            }
-            PartialsOut::ByKey(txs) => {
-                let n = txs.len();
-                let mut buckets: Vec<Vec<Row>> = (0..n).map(|_| Vec::new()).collect();
-                for r in rows {
-                    buckets[owner_of(&r.key, n)].push(r);
-                }
-                for (tx, rows) in txs.iter_mut().zip(buckets) {
-                    match tx {
-                        Some(tx) => {
-                            if !rows.is_empty() || announce {
-                                self.m.partial_rows_out += rows.len() as u64;
-                                tx.send(PartialMsg { rows, wm, wm_clock: clock });
-                            }
-                        }
-                        None => {
-                            if let Some(mg) = &mut self.merge {
-                                mg.stage.absorb(rows);
-                                let mut bases = Vec::new();
-                                mg.stage
-                                    .advance(0, wm, clock, &mut self.emitted, |b| bases.push(b));
-                                record_delays(&mut self.m.result_delay, &self.env.clock, &bases);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn close_partials(&mut self) {
-        match &mut self.partials {
-            PartialsOut::To(tx) => tx.close(),
-            PartialsOut::ByKey(txs) => txs.iter_mut().flatten().for_each(PartialTx::close),
-            _ => {}
-        }
-    }
-
-    /// Sends what waits in the partial outboxes.
-    fn flush_partials(&mut self) -> bool {
-        match &mut self.partials {
-            PartialsOut::To(tx) => tx.flush(),
-            PartialsOut::ByKey(txs) => txs.iter_mut().flatten().fold(false, |p, tx| tx.flush() | p),
-            _ => false,
-        }
-    }
-
-    /// Merges what arrived on the partial edges.
-    fn poll_merge(&mut self) -> bool {
-        let Some(mg) = &mut self.merge else { return false };
-        let mut progress = false;
-        let base = usize::from(mg.local);
-        let mut bases = Vec::new();
-        for (i, rx) in mg.rxs.iter_mut().enumerate() {
-            loop {
-                let (wm, clock) = match rx.poll() {
-                    Polled::Msg(m) => {
-                        mg.stage.absorb(m.rows);
-                        (m.wm, m.wm_clock)
-                    }
-                    Polled::Ended => (u64::MAX, self.env.clock.now_ns()),
-                    Polled::Empty | Polled::Done => break,
-                };
-                progress = true;
-                mg.stage.advance(base + i, wm, clock, &mut self.emitted, |b| bases.push(b));
-            }
-        }
-        record_delays(&mut self.m.result_delay, &self.env.clock, &bases);
-        progress
     }
 
     /// Whether every record this thread will see has been taken in (its ring and record edges
@@ -780,16 +457,4 @@ impl<'a, 'e> Worker<'a, 'e> {
 /// The release time of sample `seq_no` of the current take (`fallback` if it is not one).
 fn sample_release(samples: &[(u32, u64)], seq_no: u32, fallback: u64) -> u64 {
     samples.iter().find(|(s, _)| *s == seq_no).map_or(fallback, |(_, at)| *at)
-}
-
-/// Records the result delay of windows just emitted: now minus each one's base (when the
-/// record that closed it was released).
-fn record_delays(h: &mut Histogram<u64>, clock: &RunClock, bases: &[u64]) {
-    if bases.is_empty() {
-        return;
-    }
-    let now = clock.now_ns();
-    for b in bases {
-        h.saturating_record(now.saturating_sub(*b).max(1));
-    }
 }
