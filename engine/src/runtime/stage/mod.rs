@@ -328,7 +328,7 @@ impl<'a, 'e> Worker<'a, 'e> {
                             self.aggregate(b.as_slice(), b.sample_release(), false);
                         } else {
                             let (wm, clock) = self.routed_inputs_watermark();
-                            self.route_source(b.as_slice(), b.released_ns, wm, clock);
+                            self.route_source(b.as_slice(), b.sample_release(), wm, clock);
                         }
                         self.inputs[i].rx.recycle(b);
                     }
