@@ -137,6 +137,10 @@ fn bad_input_fails_cleanly() {
         .unwrap();
     let typo = dir.path().join("typo.toml");
     std::fs::write(&typo, "topolgy = \"rtc\"\n").unwrap();
+    let (bad_query, by_src, typo) =
+        (bad_query.to_str().unwrap(), by_src.to_str().unwrap(), typo.to_str().unwrap());
+    let with_config =
+        |file| vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--config", file];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--trace", "/nonexistent/x.pcap", "--topology", "rtc", "--workers", "1"], "x.pcap"),
         (
@@ -156,45 +160,9 @@ fn bad_input_fails_cleanly() {
             "pipeline topology only",
         ),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--window", "5h"], "duration"),
-        (
-            vec![
-                "--trace",
-                t,
-                "--topology",
-                "rtc",
-                "--workers",
-                "1",
-                "--config",
-                bad_query.to_str().unwrap(),
-            ],
-            "query.aggregate[0]: Sum takes 1 field(s)",
-        ),
-        (
-            vec![
-                "--trace",
-                t,
-                "--topology",
-                "rtc",
-                "--workers",
-                "1",
-                "--config",
-                by_src.to_str().unwrap(),
-            ],
-            "use two-stage",
-        ),
-        (
-            vec![
-                "--trace",
-                t,
-                "--topology",
-                "rtc",
-                "--workers",
-                "1",
-                "--config",
-                typo.to_str().unwrap(),
-            ],
-            "unknown field `topolgy`",
-        ),
+        (with_config(bad_query), "query.aggregate[0]: Sum takes 1 field(s)"),
+        (with_config(by_src), "use two-stage"),
+        (with_config(typo), "unknown field `topolgy`"),
         (vec!["--trace", t, "--topology", "rtc", "--workers", "0"], "at least 1"),
         (
             vec!["--trace", t, "--topology", "rtc", "--workers", "1", "--queue", "nope"],
