@@ -12,8 +12,27 @@ pub const MAX_KEY_BITS: u32 = 320;
 /// A key: the key fields' values packed bit after bit, most significant first (after one bit
 /// saying whether the record was IPv6, when the key holds an address). Keys therefore order
 /// as their fields do, one after the other, IPv4 before IPv6.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, Eq, PartialOrd, Ord)]
 pub struct PackedKey(pub [u64; 5]);
+
+impl PartialEq for PackedKey {
+    /// Word by word, inline (the derived array comparison calls `memcmp`).
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) == 0
+    }
+}
+
+impl std::hash::Hash for PackedKey {
+    /// Five words (the derived array hash feeds the hasher one byte slice).
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
+    }
+}
 
 /// How a query's key fields pack into a [`PackedKey`].
 #[derive(Clone, Debug, PartialEq, Eq)]

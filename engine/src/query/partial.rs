@@ -71,12 +71,13 @@ impl PartialAgg {
         let cap = self.q.spec.state_cap;
         for r in records {
             for (side_idx, side) in self.q.sides.iter().enumerate() {
-                let Some(m) = side.select(r) else { continue };
-                let key = side.key.pack(&m);
+                let mut buf = PacketRecord::default();
+                let Some(m) = side.keep(r, &mut buf) else { continue };
+                let key = side.key.pack(m);
                 let side_id = side_idx as u8;
                 window.for_each_start(r.ts_ns, |start| {
                     if let Some(e) = state.get_mut(start, side_id, &key) {
-                        side.aggs.update(&mut e.acc, &m);
+                        side.aggs.update(&mut e.acc, m);
                         e.last_ts = r.ts_ns;
                         return;
                     }
@@ -92,7 +93,7 @@ impl PartialAgg {
                         key,
                         Entry { acc: side.aggs.new_acc(), last_ts: r.ts_ns },
                     );
-                    side.aggs.update(&mut e.acc, &m);
+                    side.aggs.update(&mut e.acc, m);
                 });
             }
         }

@@ -283,6 +283,27 @@ impl CompiledSide {
         Some(m)
     }
 
+    /// [`CompiledSide::select`] without a copy when the side has no map: the record itself,
+    /// or its mapped copy written into `buf`.
+    #[inline]
+    pub fn keep<'r>(
+        &self,
+        r: &'r wire::PacketRecord,
+        buf: &'r mut wire::PacketRecord,
+    ) -> Option<&'r wire::PacketRecord> {
+        if !self.filter.iter().all(|p| p.test(r)) {
+            return None;
+        }
+        if self.map.is_empty() {
+            return Some(r);
+        }
+        *buf = *r;
+        for op in &self.map {
+            op.apply(buf);
+        }
+        Some(buf)
+    }
+
     /// The routing hash of the record's key on this side (see [`KeyLayout::hash_record`]),
     /// `None` when the filter drops it.
     #[inline]

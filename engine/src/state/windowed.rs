@@ -42,6 +42,9 @@ pub struct WindowedState {
     entries: usize,
     /// Largest `memory_bytes` seen (sampled when a table grows).
     peak_bytes: usize,
+    /// Entries of the last window closed: a new window's table starts that large, so windows
+    /// of steady traffic do not rehash their way up.
+    last_window_len: usize,
 }
 
 impl WindowedState {
@@ -66,11 +69,11 @@ impl WindowedState {
         let idx = match pos {
             Some(i) if self.windows[i].0 == start => i,
             Some(i) => {
-                self.windows.insert(i + 1, (start, new_table()));
+                self.windows.insert(i + 1, (start, new_table(self.last_window_len)));
                 i + 1
             }
             None => {
-                self.windows.push_front((start, new_table()));
+                self.windows.push_front((start, new_table(self.last_window_len)));
                 0
             }
         };
@@ -112,6 +115,7 @@ impl WindowedState {
             }
             if let Some((start, t)) = self.windows.pop_front() {
                 self.entries -= t.len();
+                self.last_window_len = t.len();
                 drain_into(start, t, out);
                 closed(end);
             }
@@ -175,8 +179,8 @@ impl WindowedState {
     }
 }
 
-fn new_table() -> Table {
-    HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed))
+fn new_table(capacity: usize) -> Table {
+    HashMap::with_capacity_and_hasher(capacity, foldhash::fast::FixedState::with_seed(0x5eed))
 }
 
 fn drain_into(start: u64, t: Table, out: &mut Vec<Row>) {
