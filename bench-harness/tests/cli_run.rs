@@ -300,3 +300,41 @@ fn example_configs_run_and_agree_across_topologies() {
         assert!(dumps.windows(2).all(|w| w[0] == w[1]), "{name}: dumps differ");
     }
 }
+
+/// Jetstream's `src-count` (packets and bytes per source) gives one dump on every topology that
+/// can merge, its packets add up to the trace's, and rtc refuses it.
+#[test]
+fn src_count_agrees_across_topologies_and_rtc_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 20_000);
+    let t = trace.to_str().unwrap();
+    let mut dumps = Vec::new();
+    for topology in ["two-stage", "shuffle", "pipeline", "farm"] {
+        let dump = dir.path().join(format!("src.{topology}.csv"));
+        let args = ["run", "--app", "src-count", "--trace", t, "--topology", topology];
+        let o = pktstream(
+            &[&args[..], &["--workers", "2", "--pin", "none"], &["--dump", dump.to_str().unwrap()]]
+                .concat(),
+        );
+        assert!(o.status.success(), "{topology}: {}", String::from_utf8_lossy(&o.stderr));
+        dumps.push(std::fs::read_to_string(&dump).unwrap());
+    }
+    assert!(dumps.windows(2).all(|w| w[0] == w[1]), "dumps differ");
+    let mut lines = dumps[0].lines();
+    assert_eq!(lines.next(), Some("window_start_ns,src,packets,bytes"));
+    let packets: u64 = lines.map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(packets, 20_000, "every packet of the trace is counted once");
+    let o = pktstream(&[
+        "run",
+        "--app",
+        "src-count",
+        "--trace",
+        t,
+        "--topology",
+        "rtc",
+        "--workers",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("use two-stage"));
+}

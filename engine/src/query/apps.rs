@@ -13,11 +13,16 @@ use super::{AggSpec, Field, QuerySpec, UnknownName};
 pub enum AppKind {
     /// Fais et al.'s flow counter: packets and bytes per 5-tuple.
     FlowCounter,
+    /// Jetstream's (HotCloud 2018) app: packets and bytes per source address. Keyed by the
+    /// source, not the flow: it runs on two-stage, shuffle, pipeline (Jetstream's source
+    /// hashing to counting replicas) and farm, not rtc.
+    SrcCount,
 }
 
 impl AppKind {
     /// Every app with its name.
-    pub const ALL: [(&'static str, AppKind); 1] = [("flow-counter", AppKind::FlowCounter)];
+    pub const ALL: [(&'static str, AppKind); 2] =
+        [("flow-counter", AppKind::FlowCounter), ("src-count", AppKind::SrcCount)];
 
     /// The app's name.
     pub fn name(self) -> &'static str {
@@ -29,6 +34,10 @@ impl AppKind {
         match self {
             AppKind::FlowCounter => QuerySpec::new()
                 .key_by(&[Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto])
+                .aggregate(AggSpec::count().named("packets"))
+                .aggregate(AggSpec::sum(Field::WireLen).named("bytes")),
+            AppKind::SrcCount => QuerySpec::new()
+                .key_by(&[Field::Src])
                 .aggregate(AggSpec::count().named("packets"))
                 .aggregate(AggSpec::sum(Field::WireLen).named("bytes")),
         }
@@ -61,5 +70,13 @@ mod tests {
         let q = AppKind::FlowCounter.spec().compile().unwrap();
         assert!(q.is_flow_count() && q.keyed_by_flow());
         assert_eq!(q.header(), "window_start_ns,src,dst,sport,dport,proto,packets,bytes");
+    }
+
+    #[test]
+    fn src_count_keys_by_source_and_needs_a_merge() {
+        let q = AppKind::SrcCount.spec().compile().unwrap();
+        assert!(!q.is_flow_count() && !q.keyed_by_flow());
+        assert_eq!(q.header(), "window_start_ns,src,packets,bytes");
+        assert_eq!("src-count".parse::<AppKind>(), Ok(AppKind::SrcCount));
     }
 }
