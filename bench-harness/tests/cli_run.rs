@@ -338,3 +338,32 @@ fn src_count_agrees_across_topologies_and_rtc_refuses_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("use two-stage"));
 }
+
+/// `passthrough` counts every packet once, whatever the topology.
+#[test]
+fn passthrough_counts_every_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = generate_trace(dir.path(), 5_000);
+    for (topology, workers) in
+        [("two-stage", "1"), ("pipeline", "2"), ("farm", "2"), ("shuffle", "2")]
+    {
+        let dump = dir.path().join(format!("pass.{topology}.csv"));
+        let o = pktstream(&[
+            "run",
+            "--app",
+            "passthrough",
+            "--trace",
+            trace.to_str().unwrap(),
+            "--topology",
+            topology,
+            "--workers",
+            workers,
+            "--pin",
+            "none",
+            "--dump",
+            dump.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{topology}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read_to_string(&dump).unwrap(), "window_start_ns,packets\n0,5000\n");
+    }
+}

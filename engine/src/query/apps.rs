@@ -17,12 +17,19 @@ pub enum AppKind {
     /// source, not the flow: it runs on two-stage, shuffle, pipeline (Jetstream's source
     /// hashing to counting replicas) and farm, not rtc.
     SrcCount,
+    /// Jetstream's "passthrough": no work beyond parsing and moving records; it counts them
+    /// (one counter, so its dump still shows that nothing was lost). Its key is empty, not the
+    /// flow: on one core run it as two-stage with one worker.
+    Passthrough,
 }
 
 impl AppKind {
     /// Every app with its name.
-    pub const ALL: [(&'static str, AppKind); 2] =
-        [("flow-counter", AppKind::FlowCounter), ("src-count", AppKind::SrcCount)];
+    pub const ALL: [(&'static str, AppKind); 3] = [
+        ("flow-counter", AppKind::FlowCounter),
+        ("src-count", AppKind::SrcCount),
+        ("passthrough", AppKind::Passthrough),
+    ];
 
     /// The app's name.
     pub fn name(self) -> &'static str {
@@ -40,6 +47,7 @@ impl AppKind {
                 .key_by(&[Field::Src])
                 .aggregate(AggSpec::count().named("packets"))
                 .aggregate(AggSpec::sum(Field::WireLen).named("bytes")),
+            AppKind::Passthrough => QuerySpec::new().aggregate(AggSpec::count().named("packets")),
         }
     }
 }
@@ -78,5 +86,12 @@ mod tests {
         assert!(!q.is_flow_count() && !q.keyed_by_flow());
         assert_eq!(q.header(), "window_start_ns,src,packets,bytes");
         assert_eq!("src-count".parse::<AppKind>(), Ok(AppKind::SrcCount));
+    }
+
+    #[test]
+    fn passthrough_only_counts() {
+        let q = AppKind::Passthrough.spec().compile().unwrap();
+        assert!(q.is_plain_count() && !q.keyed_by_flow());
+        assert_eq!(q.header(), "window_start_ns,packets");
     }
 }

@@ -16,6 +16,8 @@ use crate::state::{FlowEstimate, FlowTable};
 
 /// What the stage keeps its state in.
 enum Store {
+    /// Passthrough's shape: one counter (see [`CompiledQuery::is_plain_count`]).
+    Count(u64),
     /// The flow counter's shape: the flat flow table (see [`CompiledQuery::is_flow_count`]).
     Flows(FlowTable),
     /// Everything else.
@@ -41,7 +43,9 @@ pub struct PartialAgg {
 impl PartialAgg {
     /// A stage for `q`, its flow table (if it uses one) sized for `flows`.
     pub fn new(q: Arc<CompiledQuery>, flows: FlowEstimate) -> Self {
-        let store = if q.is_flow_count() {
+        let store = if q.is_plain_count() {
+            Store::Count(0)
+        } else if q.is_flow_count() {
             Store::Flows(FlowTable::with_estimate(flows))
         } else {
             Store::Windows(WindowedState::new())
@@ -61,6 +65,10 @@ impl PartialAgg {
     #[inline]
     pub fn on_batch(&mut self, records: &[PacketRecord], out: &mut Vec<Row>) {
         let state = match &mut self.store {
+            Store::Count(n) => {
+                *n += records.len() as u64;
+                return;
+            }
             Store::Flows(t) => {
                 t.update_batch(records);
                 return;
@@ -109,7 +117,7 @@ impl PartialAgg {
         self.wm = wm;
         let Store::Windows(state) = &mut self.store else {
             if wm == u64::MAX {
-                self.drain_flows(out);
+                self.drain_counters(out);
                 closed(u64::MAX);
             }
             return;
@@ -135,9 +143,21 @@ impl PartialAgg {
         }
     }
 
-    fn drain_flows(&mut self, out: &mut Vec<Row>) {
-        let Store::Flows(t) = &mut self.store else { return };
+    /// Ends the stream for the counter and flow-table shapes: their state leaves as rows.
+    fn drain_counters(&mut self, out: &mut Vec<Row>) {
         let side = &self.q.sides[0];
+        let t = match &mut self.store {
+            Store::Count(n) => {
+                let mut acc = side.aggs.new_acc();
+                acc.nums[0] = std::mem::take(n);
+                if acc.nums[0] > 0 {
+                    out.push(Row { window: 0, side: 0, key: Default::default(), acc });
+                }
+                return;
+            }
+            Store::Flows(t) => t,
+            Store::Windows(_) => return,
+        };
         self.flow_table_bytes = t.memory_bytes();
         out.reserve(t.len());
         for (k, c) in t.iter() {
@@ -152,6 +172,7 @@ impl PartialAgg {
     /// Entries held now.
     pub fn len(&self) -> usize {
         match &self.store {
+            Store::Count(n) => usize::from(*n > 0),
             Store::Flows(t) => t.len(),
             Store::Windows(s) => s.len(),
         }
@@ -165,6 +186,7 @@ impl PartialAgg {
     /// Bytes the state holds now.
     pub fn memory_bytes(&self) -> usize {
         match &self.store {
+            Store::Count(_) => 0,
             Store::Flows(t) => t.memory_bytes(),
             Store::Windows(s) => s.memory_bytes(),
         }
@@ -174,6 +196,7 @@ impl PartialAgg {
     /// was drained).
     pub fn peak_table_bytes(&self) -> usize {
         match &self.store {
+            Store::Count(_) => 0,
             Store::Flows(t) => t.memory_bytes().max(self.flow_table_bytes),
             Store::Windows(s) => s.peak_table_bytes(),
         }
@@ -183,7 +206,7 @@ impl PartialAgg {
     pub fn table_grows(&self) -> u32 {
         match &self.store {
             Store::Flows(t) => t.grows(),
-            Store::Windows(_) => 0,
+            Store::Count(_) | Store::Windows(_) => 0,
         }
     }
 }

@@ -378,6 +378,22 @@ impl CompiledQuery {
         h
     }
 
+    /// Whether the query only counts records: no key, filter, map, threshold, join, cap or
+    /// timeout, one window, one `count` (passthrough's shape: a counter, no table).
+    pub fn is_plain_count(&self) -> bool {
+        let s = &self.spec.side;
+        self.sides.len() == 1
+            && s.key_by.is_empty()
+            && s.filter.is_empty()
+            && s.map.is_empty()
+            && s.having.is_empty()
+            && self.spec.window == Window::Whole
+            && self.spec.state_cap.is_none()
+            && self.spec.idle_timeout_ns.is_none()
+            && s.aggregate.len() == 1
+            && s.aggregate[0].op == super::aggregate::AggOp::Count
+    }
+
     /// Whether this is the flow counter's shape (5-tuple key, count and wire bytes, one window,
     /// nothing else), which runs on the flat flow table.
     pub fn is_flow_count(&self) -> bool {
