@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod provenance;
 pub mod schema;
+pub mod stage_report;
 
 use std::io::Write;
 use std::path::Path;
