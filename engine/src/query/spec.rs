@@ -378,35 +378,37 @@ impl CompiledQuery {
         h
     }
 
-    /// Whether the query only counts records: no key, filter, map, threshold, join, cap or
-    /// timeout, one window, one `count` (passthrough's shape: a counter, no table).
-    pub fn is_plain_count(&self) -> bool {
+    /// Whether the query is one keyed aggregation and nothing else: no join, filter, map,
+    /// threshold, cap or timeout, one window spanning the run. The fast shapes below are such
+    /// queries with particular keys and aggregates.
+    fn is_bare(&self) -> bool {
         let s = &self.spec.side;
         self.sides.len() == 1
-            && s.key_by.is_empty()
             && s.filter.is_empty()
             && s.map.is_empty()
             && s.having.is_empty()
             && self.spec.window == Window::Whole
             && self.spec.state_cap.is_none()
             && self.spec.idle_timeout_ns.is_none()
+    }
+
+    /// Whether the query only counts records: a bare query with no key and one `count`
+    /// (passthrough's shape: a counter, no table).
+    pub fn is_plain_count(&self) -> bool {
+        let s = &self.spec.side;
+        self.is_bare()
+            && s.key_by.is_empty()
             && s.aggregate.len() == 1
             && s.aggregate[0].op == super::aggregate::AggOp::Count
     }
 
-    /// Whether this is the flow counter's shape (5-tuple key, count and wire bytes, one window,
-    /// nothing else), which runs on the flat flow table.
+    /// Whether this is the flow counter's shape (a bare query on the 5-tuple counting records
+    /// and wire bytes), which runs on the flat flow table.
     pub fn is_flow_count(&self) -> bool {
         use super::aggregate::AggOp;
         let s = &self.spec.side;
-        self.sides.len() == 1
+        self.is_bare()
             && self.sides[0].key.is_flow_tuple()
-            && s.filter.is_empty()
-            && s.map.is_empty()
-            && s.having.is_empty()
-            && self.spec.window == Window::Whole
-            && self.spec.state_cap.is_none()
-            && self.spec.idle_timeout_ns.is_none()
             && s.aggregate.len() == 2
             && s.aggregate[0].op == AggOp::Count
             && s.aggregate[1].op == AggOp::Sum
