@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use wire::RssFunction;
 
 use crate::plan::Topology;
+use crate::query::apps::AppParams;
 use crate::query::{AppKind, QuerySpec, Window};
 use crate::queue::QueueKind;
 use crate::queue::wait::WaitStrategy;
@@ -22,6 +23,9 @@ pub const DEFAULT_FLUSH_TIMEOUT_NS: u64 = 100_000;
 pub struct EngineConfig {
     /// The named app (its query), unless `query` is given.
     pub app: AppKind,
+    /// The app's parameters (`--threshold`, `--share`, `--vip`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub app_params: AppParams,
     /// A query of the user's own (`[query]` of a `run --config` file); replaces the app's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<QuerySpec>,
@@ -70,11 +74,16 @@ pub struct EngineConfig {
     pub release: Release,
 }
 
+fn is_default(p: &AppParams) -> bool {
+    *p == AppParams::default()
+}
+
 impl EngineConfig {
     /// The defaults for `app` on `topology` with `workers` query threads.
     pub fn new(app: AppKind, topology: Topology, workers: usize) -> Self {
         Self {
             app,
+            app_params: AppParams::default(),
             query: None,
             window: None,
             state_cap: None,
@@ -99,7 +108,7 @@ impl EngineConfig {
     /// The query this run runs: the user's own, or the app's; with `window`, `state_cap` and
     /// `idle_timeout_ns` replacing the query's where set.
     pub fn query_spec(&self) -> QuerySpec {
-        let mut q = self.query.clone().unwrap_or_else(|| self.app.spec());
+        let mut q = self.query.clone().unwrap_or_else(|| self.app.spec_with(&self.app_params));
         if let Some(w) = self.window {
             q.window = w;
         }

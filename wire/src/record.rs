@@ -13,6 +13,7 @@
 //! 44..48  ack          u32  TCP acknowledgement number; ICMP: the 4 bytes after the checksum
 //! 48..52  seq_no       u32  the frame's index in its FrameBuffer (payload look-up, sampling)
 //! 52..56  len_word     u32  bits 0..20 wire length, 20..24 flags, 24..32 payload offset
+//!                           (or, once a query's payload tests ran, their match bits)
 //! 56..58  ip_len       u16  IPv4 total length; IPv6 40 + payload length
 //! 58..60  sport        u16  0 where the packet has no ports
 //! 60..62  dport        u16
@@ -148,6 +149,22 @@ impl PacketRecord {
     #[inline]
     pub fn payload_off(&self) -> u8 {
         (self.len_word >> 24) as u8
+    }
+
+    /// A query's payload match bits (bit `i`: the query's payload test `i` held), kept in the
+    /// byte that holds the payload offset. The parsing thread, which alone can read the frame's
+    /// bytes, runs the query's payload tests right after parsing and stores their results here
+    /// in place of the offset, so the results travel with the record to any thread; records
+    /// of queries without payload tests keep the offset.
+    #[inline]
+    pub fn payload_tags(&self) -> u8 {
+        self.payload_off()
+    }
+
+    /// Stores payload match bits over the payload offset (see [`PacketRecord::payload_tags`]).
+    #[inline]
+    pub fn set_payload_tags(&mut self, tags: u8) {
+        self.len_word = (self.len_word & 0x00ff_ffff) | (u32::from(tags) << 24);
     }
 
     /// 4 or 6.

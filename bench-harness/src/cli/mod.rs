@@ -43,7 +43,7 @@ pub enum Command {
     /// sink or a capture file, and measure how well the schedule was kept.
     Replay(ReplayArgs),
     /// Run a query over a trace on a topology and measure it.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Reproduce the papers' flow-counter experiment on this machine: results and a figure.
     Reproduce(ReproduceArgs),
     /// Measure one queue design: items per second between two pinned threads and, with

@@ -27,10 +27,20 @@ use crate::traces;
 /// Flags of `pktstream run`.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    /// Query application (flow-counter); a `--config` file may name it instead, or give a
-    /// query of its own.
+    /// Query application (flow-counter, src-count, heavy-hitter, sonata-ddos, ...: an unknown
+    /// name lists them all); a `--config` file may name it instead, or give a query of its own.
     #[arg(long, required_unless_present = "config")]
     pub app: Option<String>,
+    /// The app's main count threshold, replacing its default (Sonata's queries, syn-flood,
+    /// slowloris's connections, ssh-brute, tcp-seq).
+    #[arg(long)]
+    pub threshold: Option<u64>,
+    /// heavy-hitter: the share of a window's bytes above which a flow is reported (0 to 1).
+    #[arg(long, value_parser = parse_share)]
+    pub share: Option<f64>,
+    /// lb-profile: a prefix of the virtual IP set (repeatable; default every IPv4 address).
+    #[arg(long = "vip")]
+    pub vips: Vec<String>,
     /// A TOML file with the run: `app`, `topology`, `workers` and `window_ns` (flags given on
     /// the command line win), and a `[query]` table of your own (see `examples/`).
     #[arg(long)]
@@ -152,6 +162,9 @@ impl RunArgs {
             anyhow::anyhow!("give --workers N (or `workers` in the --config file)")
         })?;
         let mut cfg = EngineConfig::new(app, topology, workers);
+        cfg.app_params.threshold = self.threshold;
+        cfg.app_params.share = self.share;
+        cfg.app_params.vips = self.vips.clone();
         cfg.query = file.query;
         cfg.window = self.window.or(file.window_ns).map(Window::tumbling);
         cfg.fuse = !self.no_fuse;
@@ -177,6 +190,14 @@ impl RunArgs {
     /// The pacing of the release clock: `--mbps`, `--pps` or `--multiplier`, else top speed.
     pub fn pacing(&self) -> Pacing {
         self.rate.pacing().unwrap_or(Pacing::TopSpeed)
+    }
+}
+
+/// A share between 0 and 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected a share between 0 and 1 (0.01 is 1%), found '{s}'")),
     }
 }
 

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 pub use topology::Topology;
 
-use crate::query::spec::CompiledQuery;
+use crate::query::CompiledQuery;
 
 /// The most query threads a run may have.
 pub const MAX_WORKERS: usize = 1024;
@@ -117,6 +117,11 @@ pub enum PlanError {
         "the query is not keyed by the flow (all of src, dst, sport, dport, proto, unmasked), so rtc cannot run it: use two-stage"
     )]
     NeedsMerge,
+    /// An order-dependent query on a topology that deals a flow's records to several threads.
+    #[error(
+        "the query counts records in arrival order (out_of_order), and farm deals a flow's records to several replicas: use rtc, two-stage, shuffle or pipeline"
+    )]
+    NeedsFlowOrder,
     /// Fusion is an option of `pipeline` only.
     #[error("--no-fuse applies to the pipeline topology only (the others always chain operators)")]
     FuseOnlyOnPipeline,
@@ -142,6 +147,9 @@ impl Plan {
         }
         if topology == Topology::Rtc && !q.keyed_by_flow() {
             return Err(PlanError::NeedsMerge);
+        }
+        if topology == Topology::Farm && workers > 1 && q.order_dependent() {
+            return Err(PlanError::NeedsFlowOrder);
         }
         Ok(topology::build(topology, workers, fused))
     }

@@ -27,6 +27,11 @@ pub enum AggOp {
     Mean,
     /// Distinct values of one or more fields (exact, or a HyperLogLog with `hll`).
     Distinct,
+    /// TCP segments out of order (field `seq`): a record whose sequence number comes before
+    /// (RFC 1982 serial order) the highest one the key saw earlier in the window. It depends on
+    /// the order records arrive in, so it needs every record of a key in one place, in trace
+    /// order: flow keys on a topology that keeps flows together, no cap or idle timeout.
+    OutOfOrder,
 }
 
 /// One aggregate of a query.
@@ -70,6 +75,10 @@ impl AggSpec {
     pub fn mean(f: Field) -> Self {
         Self::of(AggOp::Mean, vec![f])
     }
+    /// Segments out of order (see [`AggOp::OutOfOrder`]).
+    pub fn out_of_order() -> Self {
+        Self::of(AggOp::OutOfOrder, vec![Field::Seq])
+    }
     /// Exact distinct count of the tuple of `fields`.
     pub fn distinct(fields: &[Field]) -> Self {
         Self::of(AggOp::Distinct, fields.to_vec())
@@ -96,6 +105,7 @@ impl AggSpec {
             AggOp::Max => "max",
             AggOp::Mean => "mean",
             AggOp::Distinct => "distinct",
+            AggOp::OutOfOrder => return "out_of_order".into(),
         };
         let fields: Vec<&str> = self.fields.iter().map(|f| f.name()).collect();
         format!("{op}_{}", fields.join("_"))
@@ -113,7 +123,14 @@ enum Slot {
     Min(Field, usize),
     Max(Field, usize),
     Mean(Field, usize),
-    Distinct { layout: KeyLayout, set: usize, hll: Option<u8> },
+    /// Out-of-order count at `i`, the highest sequence number seen (bit 32 set once one was)
+    /// at `i + 1`.
+    OutOfOrder(usize),
+    Distinct {
+        layout: KeyLayout,
+        set: usize,
+        hll: Option<u8>,
+    },
 }
 
 /// A side's aggregates, compiled.
@@ -151,7 +168,9 @@ pub enum DistinctSet {
 pub enum Value {
     /// An integer.
     Int(u64),
-    /// `sum / count`, written with three decimals.
+    /// A signed integer (a computed difference).
+    Signed(i64),
+    /// `sum / count`, written with three decimals (`nan` for a count of 0).
     Mean {
         /// The sum.
         sum: u64,
@@ -166,6 +185,8 @@ impl Value {
         // Writing to a String cannot fail.
         let _ = match *self {
             Value::Int(v) => write!(out, "{v}"),
+            Value::Signed(v) => write!(out, "{v}"),
+            Value::Mean { count: 0, .. } => write!(out, "nan"),
             Value::Mean { sum, count } => {
                 let milli = (u128::from(sum) * 1000 + u128::from(count) / 2) / u128::from(count);
                 write!(out, "{}.{:03}", milli / 1000, milli % 1000)
@@ -174,21 +195,39 @@ impl Value {
     }
 
     /// Compares with an integer threshold, exactly (a mean as `sum` against `t * count`).
-    pub fn cmp_int(&self, t: u64) -> std::cmp::Ordering {
+    pub fn cmp_int(&self, t: i64) -> std::cmp::Ordering {
+        let (num, den) = self.ratio();
+        num.cmp(&(i128::from(t) * den))
+    }
+
+    /// The value as `num / den` (`den` at least 1, but 0 for a mean of nothing).
+    pub fn ratio(&self) -> (i128, i128) {
         match *self {
-            Value::Int(v) => v.cmp(&t),
-            Value::Mean { sum, count } => u128::from(sum).cmp(&(u128::from(t) * u128::from(count))),
+            Value::Int(v) => (i128::from(v), 1),
+            Value::Signed(v) => (i128::from(v), 1),
+            Value::Mean { sum, count } => (i128::from(sum), i128::from(count)),
+        }
+    }
+
+    /// The value as a signed integer (computed columns; a mean is not one).
+    pub fn as_int(&self) -> Option<i128> {
+        match *self {
+            Value::Int(v) => Some(i128::from(v)),
+            Value::Signed(v) => Some(i128::from(v)),
+            Value::Mean { .. } => None,
         }
     }
 
     /// The ordering of `top_k` (means compared exactly).
     pub fn cmp_value(&self, other: &Value) -> std::cmp::Ordering {
-        let as_ratio = |v: &Value| match *v {
-            Value::Int(x) => (u128::from(x), 1u128),
-            Value::Mean { sum, count } => (u128::from(sum), u128::from(count)),
-        };
-        let ((a, b), (c, d)) = (as_ratio(self), as_ratio(other));
-        (a * d).cmp(&(c * b))
+        // Means of nothing (`nan`) order below every number.
+        let ((a, b), (c, d)) = (self.ratio(), other.ratio());
+        match (b, d) {
+            (0, 0) => std::cmp::Ordering::Equal,
+            (0, _) => std::cmp::Ordering::Less,
+            (_, 0) => std::cmp::Ordering::Greater,
+            _ => (a * d).cmp(&(c * b)),
+        }
     }
 }
 
@@ -213,7 +252,7 @@ impl AggLayout {
                     ))
                 }
             };
-            let need = if s.op == AggOp::Mean {
+            let need = if matches!(s.op, AggOp::Mean | AggOp::OutOfOrder) {
                 2
             } else if s.op == AggOp::Distinct {
                 0
@@ -248,6 +287,12 @@ impl AggLayout {
                     want(1)?;
                     Slot::Mean(s.fields[0], num)
                 }
+                AggOp::OutOfOrder => {
+                    if s.fields != [Field::Seq] {
+                        return Err(QueryError::new(&where_, "out_of_order takes the field seq"));
+                    }
+                    Slot::OutOfOrder(num)
+                }
                 AggOp::Distinct => {
                     if s.fields.is_empty() {
                         return Err(QueryError::new(&where_, "distinct takes one or more fields"));
@@ -270,6 +315,14 @@ impl AggLayout {
                     }
                 }
             };
+            if matches!(s.op, AggOp::Sum | AggOp::Min | AggOp::Max | AggOp::Mean)
+                && s.fields[0].is_payload_test()
+            {
+                return Err(QueryError::new(
+                    &where_,
+                    format!("{} is a test on the payload: only a filter takes it", s.fields[0]),
+                ));
+            }
             if matches!(s.op, AggOp::Sum | AggOp::Min | AggOp::Max | AggOp::Mean)
                 && s.fields[0].bits() > 64
             {
@@ -323,6 +376,16 @@ impl AggLayout {
                     acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64);
                     acc.nums[*i + 1] += 1;
                 }
+                Slot::OutOfOrder(i) => {
+                    let highest = acc.nums[*i + 1];
+                    if highest >> 32 == 0 {
+                        acc.nums[*i + 1] = SEEN | u64::from(r.seq);
+                    } else if serial_before(r.seq, highest as u32) {
+                        acc.nums[*i] += 1;
+                    } else {
+                        acc.nums[*i + 1] = SEEN | u64::from(r.seq);
+                    }
+                }
                 Slot::Distinct { layout, set, .. } => {
                     if let Some(sets) = &mut acc.sets {
                         let v = layout.pack(r);
@@ -351,6 +414,16 @@ impl AggLayout {
                     a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i]);
                     a.nums[*i + 1] += b.nums[*i + 1];
                 }
+                Slot::OutOfOrder(i) => {
+                    // Exact when one side is empty (the only merge the plans allow: a key's
+                    // records stay in one place); otherwise the later partial's first record
+                    // was not compared with the earlier's highest.
+                    a.nums[*i] += b.nums[*i];
+                    let (x, y) = (a.nums[*i + 1], b.nums[*i + 1]);
+                    if x >> 32 == 0 || (y >> 32 != 0 && serial_before(x as u32, y as u32)) {
+                        a.nums[*i + 1] = y;
+                    }
+                }
                 Slot::Distinct { .. } => {}
             }
         }
@@ -378,9 +451,11 @@ impl AggLayout {
         self.slots
             .iter()
             .map(|s| match s {
-                Slot::Count(i) | Slot::Sum(_, i) | Slot::Min(_, i) | Slot::Max(_, i) => {
-                    Value::Int(acc.nums[*i])
-                }
+                Slot::Count(i)
+                | Slot::Sum(_, i)
+                | Slot::Min(_, i)
+                | Slot::Max(_, i)
+                | Slot::OutOfOrder(i) => Value::Int(acc.nums[*i]),
                 Slot::Mean(_, i) => {
                     Value::Mean { sum: acc.nums[*i], count: acc.nums[*i + 1].max(1) }
                 }
@@ -399,6 +474,15 @@ impl AggLayout {
     pub fn has_sets(&self) -> bool {
         self.sets > 0
     }
+}
+
+/// Marks the highest-sequence slot of `out_of_order` as holding a value.
+const SEEN: u64 = 1 << 32;
+
+/// Whether sequence number `a` comes before `b` (RFC 1982 serial order on 32 bits).
+#[inline]
+fn serial_before(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
 }
 
 /// Heap bytes a state holds beyond its table entry (distinct sets).

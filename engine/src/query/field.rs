@@ -2,6 +2,11 @@
 //!
 //! Every field reads as an unsigned integer (`u128`, so addresses fit): an address is its
 //! 16-byte form as a big-endian integer (IPv4 as IPv4-mapped IPv6, `::ffff:a.b.c.d`).
+//!
+//! Fields from the payload: the `dns_*` fields read the DNS header and first question of a UDP
+//! packet from or to port 53 (0 for other packets, or when the header was not captured), and
+//! the tests `payload contains "text"` and `dns_answer_type has T` read the captured bytes.
+//! The parsing thread computes them (see [`super::probe`]) for queries that use them.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -36,11 +41,25 @@ pub enum Field {
     Seq,
     /// TCP acknowledgement number.
     Ack,
+    /// 1 when a DNS header was captured and its QR bit says response.
+    DnsQr,
+    /// The DNS response code.
+    DnsRcode,
+    /// The DNS answer count (the header's, whether or not the records were captured).
+    DnsAncount,
+    /// The type of the DNS question.
+    DnsQtype,
+    /// Length of the DNS question's name as text (`www.example.com`: 15).
+    DnsQnameLen,
+    /// The captured payload (bytes after the transport header): only `contains`.
+    Payload,
+    /// The types of the DNS answer records: only `has`.
+    DnsAnswerType,
 }
 
 impl Field {
     /// Every field with its name.
-    pub const ALL: [(&'static str, Field); 11] = [
+    pub const ALL: [(&'static str, Field); 18] = [
         ("src", Field::Src),
         ("dst", Field::Dst),
         ("sport", Field::Sport),
@@ -52,6 +71,13 @@ impl Field {
         ("ip_version", Field::IpVersion),
         ("seq", Field::Seq),
         ("ack", Field::Ack),
+        ("dns_qr", Field::DnsQr),
+        ("dns_rcode", Field::DnsRcode),
+        ("dns_ancount", Field::DnsAncount),
+        ("dns_qtype", Field::DnsQtype),
+        ("dns_qname_len", Field::DnsQnameLen),
+        ("payload", Field::Payload),
+        ("dns_answer_type", Field::DnsAnswerType),
     ];
 
     /// The field's name (as in query files and dump headers).
@@ -68,7 +94,30 @@ impl Field {
             Field::WireLen => 20,
             Field::IpVersion => 4,
             Field::Seq | Field::Ack => 32,
+            Field::DnsQr => 1,
+            Field::DnsRcode => 4,
+            Field::DnsAncount | Field::DnsQtype | Field::DnsAnswerType => 16,
+            Field::DnsQnameLen => 8,
+            Field::Payload => 8,
         }
+    }
+
+    /// Whether the field is a test on the payload (`payload`, `dns_answer_type`): it can only
+    /// be filtered on, with `contains` and `has`.
+    pub fn is_payload_test(self) -> bool {
+        matches!(self, Field::Payload | Field::DnsAnswerType)
+    }
+
+    /// Whether the field is read from the DNS header (see [`super::probe`]).
+    pub fn is_dns(self) -> bool {
+        matches!(
+            self,
+            Field::DnsQr
+                | Field::DnsRcode
+                | Field::DnsAncount
+                | Field::DnsQtype
+                | Field::DnsQnameLen
+        )
     }
 
     /// Whether the field is an address.
@@ -91,6 +140,13 @@ impl Field {
             Field::IpVersion => r.ip_version().into(),
             Field::Seq => r.seq.into(),
             Field::Ack => r.ack.into(),
+            Field::DnsQr => u128::from(dns_word(r, 1) >> 15 & 1),
+            Field::DnsRcode => u128::from(dns_word(r, 1) & 0xf),
+            Field::DnsAncount => u128::from(dns_word(r, 0)),
+            Field::DnsQtype => u128::from(dns_word(r, 2)),
+            Field::DnsQnameLen => u128::from(dns_word(r, 3)),
+            // Payload tests read their match bits (the probe's), as an `all` of one bit.
+            Field::Payload | Field::DnsAnswerType => r.payload_tags().into(),
         }
     }
 
@@ -104,6 +160,22 @@ impl Field {
         } else {
             write!(out, "{value}")
         };
+    }
+}
+
+/// The DNS facts the probe stored in a UDP record (see [`super::probe::store_dns`]): 0 the
+/// answer count, 1 the header flags, 2 the question type, 3 the question name's length; all 0
+/// for records without them.
+#[inline]
+fn dns_word(r: &PacketRecord, which: u8) -> u16 {
+    if r.proto != super::probe::UDP || r.ack >> 31 == 0 {
+        return 0;
+    }
+    match which {
+        0 => r.seq as u16,
+        1 => (r.seq >> 16) as u16,
+        2 => (r.ack >> 8) as u16,
+        _ => r.ack as u8 as u16,
     }
 }
 
@@ -164,8 +236,13 @@ pub enum CmpOp {
     All,
     /// Some bit of the value is set in the field (`field & value != 0`).
     Any,
-    /// The field (an address) lies in the prefix given as text (`"10.0.0.0/8"`).
+    /// The field (an address) lies in the prefix given as text (`"10.0.0.0/8"`), or in one of
+    /// several separated by commas (`"10.0.0.0/8, 192.168.0.0/16"`).
     In,
+    /// The payload holds the text (`payload contains "zorro"`).
+    Contains,
+    /// One of the values is the literal (`dns_answer_type has 46`).
+    Has,
 }
 
 impl CmpOp {
@@ -173,7 +250,8 @@ impl CmpOp {
     #[inline]
     pub fn holds(self, a: u128, b: u128) -> bool {
         match self {
-            CmpOp::Eq | CmpOp::In => a == b,
+            // `in`, `contains` and `has` compile to masks and bit tests before they get here.
+            CmpOp::Eq | CmpOp::In | CmpOp::Contains | CmpOp::Has => a == b,
             CmpOp::Ne => a != b,
             CmpOp::Lt => a < b,
             CmpOp::Le => a <= b,
@@ -219,62 +297,130 @@ impl QueryError {
     }
 }
 
-/// A predicate made ready to test: `(field & mask) op value`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A predicate made ready to test.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompiledPredicate {
     field: Field,
-    op: CmpOp,
-    mask: u128,
-    value: u128,
+    test: Test,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Test {
+    /// `(field & mask) op value`.
+    Cmp { op: CmpOp, mask: u128, value: u128 },
+    /// The field lies in one of the prefixes (mask, masked address).
+    Prefixes(Box<[(u128, u128)]>),
+}
+
+/// What a payload test asks of the captured bytes (see [`super::probe`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PayloadTest {
+    /// The payload holds these bytes.
+    Contains(Vec<u8>),
+    /// A DNS answer record has this type.
+    AnswerType(u16),
 }
 
 impl CompiledPredicate {
-    /// Checks the value against the field and compiles it.
-    pub fn compile(p: &Predicate, at: &str) -> Result<Self, QueryError> {
+    /// Checks the value against the field and compiles it; a payload test gets its match bit
+    /// from `bit_for` (the query's probe numbers them).
+    pub fn compile(
+        p: &Predicate,
+        at: &str,
+        bit_for: &mut dyn FnMut(PayloadTest) -> Result<u8, QueryError>,
+    ) -> Result<Self, QueryError> {
         let full = if p.field.bits() == 128 { u128::MAX } else { (1u128 << p.field.bits()) - 1 };
-        let (mask, value) = match (&p.value, p.op) {
-            (Literal::Text(t), CmpOp::In) if p.field.is_address() => {
-                let (addr, len) = parse_prefix(t).ok_or_else(|| {
-                    QueryError::new(
-                        at,
-                        format!("expected an address prefix such as 10.0.0.0/8, found '{t}'"),
-                    )
-                })?;
-                let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
-                (mask, addr & mask)
+        let cmp =
+            |op, mask, value| Ok(Self { field: p.field, test: Test::Cmp { op, mask, value } });
+        match (p.field, p.op, &p.value) {
+            (Field::Payload, CmpOp::Contains, Literal::Text(t)) if !t.is_empty() => {
+                let bit = bit_for(PayloadTest::Contains(t.as_bytes().to_vec()))?;
+                cmp(CmpOp::All, 0xff, 1 << bit)
             }
-            (_, CmpOp::In) => {
-                return Err(QueryError::new(at, "'in' takes an address field and a prefix text"));
+            (Field::Payload, ..) => Err(QueryError::new(
+                at,
+                "payload takes only 'contains' and a non-empty text, such as \"zorro\"",
+            )),
+            (Field::DnsAnswerType, CmpOp::Has, Literal::Int(t)) if *t <= 0xffff => {
+                let bit = bit_for(PayloadTest::AnswerType(*t as u16))?;
+                cmp(CmpOp::All, 0xff, 1 << bit)
             }
-            (Literal::Text(t), _) if p.field.is_address() => {
+            (Field::DnsAnswerType, ..) => Err(QueryError::new(
+                at,
+                "dns_answer_type takes only 'has' and a record type (0 to 65535), such as 46",
+            )),
+            (_, CmpOp::Contains | CmpOp::Has, _) => {
+                Err(QueryError::new(at, "'contains' is for payload and 'has' for dns_answer_type"))
+            }
+            (f, CmpOp::In, Literal::Text(t)) if f.is_address() => {
+                let prefixes = t
+                    .split(',')
+                    .map(|one| {
+                        let (addr, len) = parse_prefix(one).ok_or_else(|| {
+                            QueryError::new(
+                                at,
+                                format!(
+                                    "expected an address prefix such as 10.0.0.0/8, found '{}'",
+                                    one.trim()
+                                ),
+                            )
+                        })?;
+                        let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+                        Ok((mask, addr & mask))
+                    })
+                    .collect::<Result<Vec<_>, QueryError>>()?;
+                if let [(mask, value)] = prefixes[..] {
+                    return cmp(CmpOp::Eq, mask, value);
+                }
+                Ok(Self { field: p.field, test: Test::Prefixes(prefixes.into()) })
+            }
+            (_, CmpOp::In, _) => {
+                Err(QueryError::new(at, "'in' takes an address field and a prefix text"))
+            }
+            (f, op, Literal::Text(t)) if f.is_address() => {
                 let addr = parse_address(t).ok_or_else(|| {
                     QueryError::new(at, format!("expected an address, found '{t}'"))
                 })?;
-                (full, addr)
+                cmp(op, full, addr)
             }
-            (Literal::Text(t), _) => {
-                return Err(QueryError::new(
-                    at,
-                    format!("field {} takes an integer, found '{t}'", p.field),
-                ));
+            (f, _, Literal::Text(t)) => {
+                Err(QueryError::new(at, format!("field {f} takes an integer, found '{t}'")))
             }
-            (Literal::Int(v), _) => {
+            (f, op, Literal::Int(v)) => {
                 if u128::from(*v) > full {
                     return Err(QueryError::new(
                         at,
-                        format!("{v} does not fit field {} ({} bits)", p.field, p.field.bits()),
+                        format!("{v} does not fit field {f} ({} bits)", f.bits()),
                     ));
                 }
-                (full, u128::from(*v))
+                cmp(op, full, u128::from(*v))
             }
-        };
-        Ok(Self { field: p.field, op: p.op, mask, value })
+        }
+    }
+
+    /// The field it reads.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// The match bit of a payload test.
+    pub(crate) fn bit(&self) -> Option<u8> {
+        match self.test {
+            Test::Cmp { value, .. } if self.field.is_payload_test() => {
+                Some(value.trailing_zeros() as u8)
+            }
+            _ => None,
+        }
     }
 
     /// Whether `r` passes.
     #[inline]
     pub fn test(&self, r: &PacketRecord) -> bool {
-        self.op.holds(self.field.get(r) & self.mask, self.value)
+        let v = self.field.get(r);
+        match &self.test {
+            Test::Cmp { op, mask, value } => op.holds(v & mask, *value),
+            Test::Prefixes(p) => p.iter().any(|(mask, value)| v & mask == *value),
+        }
     }
 }
 
@@ -374,7 +520,7 @@ mod tests {
     fn predicates_compare_fields_prefixes_and_flag_bits() {
         let mut r = v4([10, 1, 2, 3], [192, 168, 0, 1], 1234, 80);
         r.tcp_flags = 0x12;
-        let t = |p: Predicate| CompiledPredicate::compile(&p, "t").unwrap().test(&r);
+        let t = |p: Predicate| compile(&p, "t").unwrap().test(&r);
         assert!(t(Predicate::new(Field::Dport, CmpOp::Eq, 80)));
         assert!(!t(Predicate::new(Field::Dport, CmpOp::Gt, 80)));
         assert!(t(Predicate::new(Field::Src, CmpOp::In, "10.0.0.0/8")));
@@ -384,23 +530,37 @@ mod tests {
         assert!(!t(Predicate::new(Field::TcpFlags, CmpOp::All, 0x03)));
         assert!(t(Predicate::new(Field::TcpFlags, CmpOp::Any, 0x03)));
         assert!(t(Predicate::new(Field::TcpFlags, CmpOp::Ne, 0x02)));
+        assert!(t(Predicate::new(Field::Src, CmpOp::In, "11.0.0.0/8, 10.1.0.0/16")));
+        assert!(!t(Predicate::new(Field::Src, CmpOp::In, "11.0.0.0/8,10.2.0.0/16")));
+        assert!(!t(Predicate::new(Field::Src, CmpOp::In, "2001:db8::/32,11.0.0.0/8")));
+        // Payload tests read their bit of the record's match bits.
+        r.set_payload_tags(0b100);
+        let mut bits = 0u8;
+        let mut next = |_| {
+            bits += 1;
+            Ok(bits + 1)
+        };
+        let zorro = Predicate::new(Field::Payload, CmpOp::Contains, "zorro");
+        assert!(CompiledPredicate::compile(&zorro, "t", &mut next).unwrap().test(&r), "bit 2");
+        assert!(!CompiledPredicate::compile(&zorro, "t", &mut next).unwrap().test(&r), "bit 3");
+    }
+
+    fn compile(p: &Predicate, at: &str) -> Result<CompiledPredicate, QueryError> {
+        CompiledPredicate::compile(p, at, &mut |_| Ok(0))
     }
 
     #[test]
     fn bad_literals_name_the_place_and_what_was_expected() {
-        let e = CompiledPredicate::compile(
-            &Predicate::new(Field::Dport, CmpOp::Eq, 70000),
-            "filter[1]",
-        )
-        .unwrap_err();
+        let e = compile(&Predicate::new(Field::Dport, CmpOp::Eq, 70000), "filter[1]").unwrap_err();
         assert_eq!(e.to_string(), "query filter[1]: 70000 does not fit field dport (16 bits)");
-        let e =
-            CompiledPredicate::compile(&Predicate::new(Field::Src, CmpOp::In, "10.0.0.0/40"), "f")
-                .unwrap_err();
+        let e = compile(&Predicate::new(Field::Src, CmpOp::In, "10.0.0.0/40"), "f").unwrap_err();
         assert!(e.to_string().contains("address prefix"), "{e}");
-        let e = CompiledPredicate::compile(&Predicate::new(Field::Proto, CmpOp::Eq, "tcp"), "f")
-            .unwrap_err();
+        let e = compile(&Predicate::new(Field::Proto, CmpOp::Eq, "tcp"), "f").unwrap_err();
         assert!(e.to_string().contains("takes an integer"), "{e}");
+        let e = compile(&Predicate::new(Field::Payload, CmpOp::Eq, 3), "f").unwrap_err();
+        assert!(e.to_string().contains("only 'contains'"), "{e}");
+        let e = compile(&Predicate::new(Field::Dport, CmpOp::Has, 3), "f").unwrap_err();
+        assert!(e.to_string().contains("'has' for dns_answer_type"), "{e}");
     }
 
     #[test]

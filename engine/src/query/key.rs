@@ -46,6 +46,12 @@ pub struct KeyLayout {
 impl KeyLayout {
     /// The layout of `fields`, or an error when they take more than [`MAX_KEY_BITS`].
     pub fn new(fields: &[Field], at: &str) -> Result<Self, QueryError> {
+        if let Some(f) = fields.iter().find(|f| f.is_payload_test()) {
+            return Err(QueryError::new(
+                at,
+                format!("{f} is a test on the payload: only a filter takes it"),
+            ));
+        }
         let has_address = fields.iter().any(|f| f.is_address());
         let bits: u32 = fields.iter().map(|f| f.bits()).sum::<u32>() + u32::from(has_address);
         if bits > MAX_KEY_BITS {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::spec::CompiledQuery;
+use super::compile::CompiledQuery;
 use crate::state::windowed::{Entry, Row, WindowedState};
 
 /// One thread's merge stage over `n` sources.

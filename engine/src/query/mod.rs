@@ -5,7 +5,10 @@
 //! `filter` (conditions on record fields), `map` (rewrites such as address masks), `key_by`,
 //! a [`Window`] on packet time (tumbling, sliding, or one spanning the run), aggregates
 //! ([`AggSpec`]: count, sum, min, max, mean, distinct exact or HyperLogLog), thresholds
-//! (`having`), a `join` of two keyed aggregations on the key in the same window, and `top_k`.
+//! (`having`), joins of more keyed aggregations on the key in the same window (inner, left,
+//! outer, anti, union; a side without a key is a window total), computed columns (linear
+//! combinations and ratios), and `top_k`. Fields may come from the payload (DNS header fields,
+//! `payload contains`), which the parsing thread reads ([`probe`]).
 //!
 //! It runs in two stages, each of which any topology may place on any thread: a
 //! [`partial::PartialAgg`] turns records into partial aggregates per (window, key), a
@@ -16,20 +19,28 @@
 
 pub mod aggregate;
 pub mod apps;
+mod compile;
+pub mod compute;
 pub mod field;
 pub mod key;
 pub mod merge;
 pub mod output;
 pub mod partial;
+pub mod probe;
 pub mod reference;
+pub mod side;
 pub mod spec;
 pub mod window;
 
 pub use aggregate::{AggOp, AggSpec, Value};
 pub use apps::AppKind;
+pub use compile::CompiledQuery;
+pub use compute::{Computed, Expr, Term};
 pub use field::{CmpOp, Field, Literal, MapOp, Predicate, QueryError};
 pub use output::QueryOutput;
-pub use spec::{Cmp, CompiledQuery, QuerySpec, SideSpec, Threshold, TopK};
+pub use probe::PayloadProbe;
+pub use side::CompiledSide;
+pub use spec::{Cmp, JoinHow, QuerySpec, SideSpec, Threshold, TopK};
 pub use window::Window;
 
 /// An unknown name on the command line, with the valid list.

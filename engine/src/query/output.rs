@@ -3,8 +3,10 @@
 //! partials were computed.
 
 use super::aggregate::Value;
-use super::key::PackedKey;
-use super::spec::CompiledQuery;
+use super::compile::CompiledQuery;
+use super::field::Field;
+use super::key::{KeyLayout, PackedKey};
+use super::spec::JoinHow;
 use crate::state::windowed::Row;
 
 /// One output row's window and key; its values are [`QueryOutput::values_of`].
@@ -14,6 +16,8 @@ pub struct OutRow {
     pub window_start_ns: u64,
     /// The key.
     pub key: PackedKey,
+    /// The side whose key layout the key has (0 but in a union).
+    pub side: u8,
 }
 
 /// A query's finished output.
@@ -21,15 +25,20 @@ pub struct OutRow {
 pub struct QueryOutput {
     /// The dump's header line.
     pub header: String,
-    /// Rows sorted by window, then key (field by field; IPv4 before IPv6 where the key holds
-    /// an address).
+    /// Rows sorted by window, then (in a union) side, then key (field by field; IPv4 before
+    /// IPv6 where the key holds an address).
     pub rows: Vec<OutRow>,
     /// Every row's values, `columns` per row, in row order (one allocation for all rows).
     values: Vec<Value>,
     columns: usize,
-    /// How to print keys (the left side's layout).
-    layout: super::key::KeyLayout,
+    /// Each side's key layout.
+    layouts: Vec<KeyLayout>,
+    /// The key columns.
+    key_fields: Vec<Field>,
 }
+
+/// One window's finished rows of one side, key-sorted.
+type SideRows = Vec<(PackedKey, Vec<Value>)>;
 
 impl QueryOutput {
     /// Merges emitted partial rows and finishes them.
@@ -37,7 +46,8 @@ impl QueryOutput {
     /// The rows are sorted in place by (window, side, key) — a packed key orders as its fields
     /// do, one after the other, IPv4 before IPv6 where it holds an address: the order of dumps
     /// — then merged in one pass (a key's partials from evictions, or from workers that each
-    /// saw part of it), finished, thresholded, joined and cut to the top k per window.
+    /// saw part of it), finished and thresholded per side; then each window's sides are
+    /// joined, computed columns added, row thresholds applied and the top k kept.
     pub fn collect(q: &CompiledQuery, rows: impl IntoIterator<Item = Row>) -> Self {
         let mut rows: Vec<Row> = rows.into_iter().collect();
         rows.sort_unstable_by_key(|r| (r.window, r.side, r.key));
@@ -47,25 +57,22 @@ impl QueryOutput {
             rows: Vec::new(),
             values: Vec::new(),
             columns,
-            layout: q.sides[0].key.clone(),
+            layouts: q.sides.iter().map(|s| s.key.clone()).collect(),
+            key_fields: q.key_fields.clone(),
         };
-        let simple = q.sides.len() == 1 && q.top_k.is_none();
+        let simple = q.sides.len() == 1
+            && q.top_k.is_none()
+            && q.computed.is_empty()
+            && q.row_having.is_empty();
         if simple {
             // Most rows survive: size the output once.
             out.rows.reserve(rows.len());
             out.values.reserve(rows.len() * columns);
         }
-        // One window's finished rows per side, for joins and top-k.
-        let mut sides: [Vec<(PackedKey, Vec<Value>)>; 2] = [Vec::new(), Vec::new()];
-        let mut current = None;
+        // Every window's finished rows per side, for joins and top-k.
+        let mut windows: Vec<(u64, Vec<SideRows>)> = Vec::new();
         let mut it = rows.into_iter().peekable();
         while let Some(mut r) = it.next() {
-            if current != Some(r.window) {
-                if let Some(w) = current {
-                    out.finish_window(q, w, &mut sides);
-                }
-                current = Some(r.window);
-            }
             let side = &q.sides[usize::from(r.side)];
             while let Some(next) =
                 it.next_if(|n| (n.window, n.side, n.key) == (r.window, r.side, r.key))
@@ -77,50 +84,57 @@ impl QueryOutput {
                 continue;
             }
             if simple {
-                out.rows.push(OutRow { window_start_ns: r.window, key: r.key });
+                out.rows.push(OutRow { window_start_ns: r.window, key: r.key, side: 0 });
                 out.values.extend(values);
-            } else {
+                continue;
+            }
+            if windows.last().is_none_or(|(w, _)| *w != r.window) {
+                windows.push((r.window, vec![Vec::new(); q.sides.len()]));
+            }
+            if let Some((_, sides)) = windows.last_mut() {
                 sides[usize::from(r.side)].push((r.key, values));
             }
         }
-        if let Some(w) = current {
-            out.finish_window(q, w, &mut sides);
+        for i in 0..windows.len() {
+            let (start, sides) = &windows[i];
+            let end = q.window().end_of(*start);
+            let next = windows.get(i + 1).filter(|(s, _)| *s == end).map(|(_, n)| &n[..]);
+            out.finish_window(q, *start, sides, next);
         }
         out
     }
 
-    /// Joins and cuts one window's finished rows (key-sorted per side) into the output.
+    /// Joins one window's finished rows, computes, thresholds and cuts them into the output.
+    /// `next` is the next window's rows, when it has any.
     fn finish_window(
         &mut self,
         q: &CompiledQuery,
         window: u64,
-        sides: &mut [Vec<(PackedKey, Vec<Value>)>; 2],
+        sides: &[SideRows],
+        next: Option<&[SideRows]>,
     ) {
-        let [left, right] = sides;
-        let mut rows: Vec<(PackedKey, Vec<Value>)> = if q.sides.len() == 2 {
-            // Inner join of two key-sorted lists.
-            let mut right = right.drain(..).peekable();
-            left.drain(..)
-                .filter_map(|(key, mut values)| {
-                    while right.next_if(|(k, _)| *k < key).is_some() {}
-                    let (_, rv) = right.next_if(|(k, _)| *k == key)?;
-                    values.extend(rv);
-                    Some((key, values))
-                })
-                .collect()
+        let mut rows: Vec<(u8, PackedKey, Vec<Value>)> = if q.union {
+            let tagged = sides
+                .iter()
+                .enumerate()
+                .flat_map(|(i, rows)| rows.iter().map(move |(k, v)| (i as u8, *k, v.clone())));
+            tagged.collect()
         } else {
-            std::mem::take(left)
+            join(q, sides, next).into_iter().map(|(k, v)| (0, k, v)).collect()
         };
-        right.clear();
         if let Some((k, col)) = q.top_k {
-            // Largest first; the stable sort keeps key order among ties.
-            rows.sort_by(|a, b| b.1[col].cmp_value(&a.1[col]));
+            // Largest first; the stable sort keeps (side, key) order among ties.
+            rows.sort_by(|a, b| b.2[col].cmp_value(&a.2[col]));
             rows.truncate(k);
-            rows.sort_unstable_by_key(|r| r.0);
+            rows.sort_unstable_by_key(|r| (r.0, r.1));
         }
-        for (key, values) in rows {
-            self.rows.push(OutRow { window_start_ns: window, key });
-            self.values.extend(values);
+        for (side, key, values) in rows {
+            self.rows.push(OutRow { window_start_ns: window, key, side });
+            if q.visible.len() == values.len() {
+                self.values.extend(values);
+            } else {
+                self.values.extend(q.visible.iter().map(|&c| values[c]));
+            }
         }
     }
 
@@ -142,8 +156,13 @@ impl QueryOutput {
         for (r, values) in self.iter() {
             s.push_str(&r.window_start_ns.to_string());
             s.push(',');
-            if !self.layout.fields().is_empty() {
-                self.layout.format(&r.key, &mut s);
+            if !self.key_fields.is_empty() {
+                let layout = &self.layouts[usize::from(r.side)];
+                if layout.fields() == self.key_fields {
+                    layout.format(&r.key, &mut s);
+                } else {
+                    self.format_union_key(layout, &r.key, &mut s);
+                }
                 s.push(',');
             }
             for (i, v) in values.iter().enumerate() {
@@ -157,6 +176,19 @@ impl QueryOutput {
         s
     }
 
+    /// A union row's key: its side's fields in their columns, the other columns empty.
+    fn format_union_key(&self, layout: &KeyLayout, key: &PackedKey, out: &mut String) {
+        let (values, v6) = layout.unpack(key);
+        for (i, f) in self.key_fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if let Some(j) = layout.fields().iter().position(|g| g == f) {
+                f.format(values[j], v6, out);
+            }
+        }
+    }
+
     /// Sum of the integer values of column `col` over all rows (tests: total packets).
     pub fn column_sum(&self, col: usize) -> u64 {
         self.iter()
@@ -166,4 +198,53 @@ impl QueryOutput {
             })
             .sum()
     }
+}
+
+/// Joins one window's sides on the key: the keys of the first side and of outer sides; each
+/// side's values (zeros where a left or outer side lacks the key), inner sides required, anti
+/// sides (in this window, or the next with `or_next_window`) excluded; then computed columns
+/// and row thresholds.
+fn join(q: &CompiledQuery, sides: &[SideRows], next: Option<&[SideRows]>) -> SideRows {
+    let mut keys: Vec<PackedKey> = sides[0].iter().map(|(k, _)| *k).collect();
+    let outer = q.sides.iter().enumerate().filter(|(_, s)| s.how == JoinHow::Outer);
+    let mut extra = false;
+    for (i, _) in outer {
+        keys.extend(sides[i].iter().map(|(k, _)| *k));
+        extra = true;
+    }
+    if extra {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    let find = |rows: &'_ SideRows, i: usize, key: &PackedKey| -> Option<usize> {
+        if q.sides[i].key.fields().is_empty() {
+            // A window total joins every key.
+            return (!rows.is_empty()).then_some(0);
+        }
+        rows.binary_search_by(|(k, _)| k.cmp(key)).ok()
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    'keys: for key in keys {
+        let mut values = Vec::with_capacity(q.row_columns.len());
+        for (i, side) in q.sides.iter().enumerate() {
+            let found = find(&sides[i], i, &key);
+            match (side.how, found) {
+                (JoinHow::Anti, Some(_)) => continue 'keys,
+                (JoinHow::Anti, None) => {
+                    let later =
+                        side.or_next_window && next.is_some_and(|n| find(&n[i], i, &key).is_some());
+                    if later {
+                        continue 'keys;
+                    }
+                }
+                (_, Some(j)) => values.extend_from_slice(&sides[i][j].1),
+                (JoinHow::Inner, None) if i > 0 => continue 'keys,
+                (_, None) => values.extend((0..side.aggs.names().len()).map(|_| Value::Int(0))),
+            }
+        }
+        if q.finish_row(&mut values) {
+            out.push((key, values));
+        }
+    }
+    out
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use wire::PacketRecord;
 
-use super::spec::CompiledQuery;
+use super::compile::CompiledQuery;
 use crate::state::windowed::{Entry, Row, WindowedState};
 use crate::state::{FlowEstimate, FlowTable};
 

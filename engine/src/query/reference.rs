@@ -1,15 +1,15 @@
 //! The single-threaded reference: the plainest evaluation of a query, against which every
 //! topology, queue, batch size and worker count is tested. One thread reads the trace in order
 //! (each loop shifted by the trace span, as the engine's NIC does), parses each frame, and for
-//! each side applies filter, map and key, and updates the state of every window holding the
+//! each side applies filter, map and key (after the query's payload probe), and updates the state of every window holding the
 //! record's time, in an ordered map. No RSS, no queues, no batches, no watermarks, no eviction.
 
 use std::collections::BTreeMap;
 
 use wire::{FrameBuffer, parse_frame};
 
+use super::compile::CompiledQuery;
 use super::output::QueryOutput;
-use super::spec::CompiledQuery;
 use crate::runtime::nic::event_times;
 use crate::runtime::trace_span_ns;
 use crate::state::windowed::Row;
@@ -29,6 +29,7 @@ pub fn run_reference(
     for k in 0..loops {
         for (i, f) in frames.iter().enumerate() {
             let Ok(mut r) = parse_frame(&f, i as u32) else { continue };
+            q.probe.apply(f.bytes, &mut r);
             r.ts_ns = times.as_ref().map_or(f.ts_ns, |t| t[i]) + k * span;
             if unique_ip {
                 wire::unique_ip::rewrite_record(&mut r, k);

@@ -13,12 +13,18 @@
 //!     .top_k(10, "syns");
 //! assert!(q.compile().is_ok());
 //! ```
+//!
+//! A query is one keyed aggregation (its first side), optionally joined on the key in the same
+//! window with more sides ([`JoinHow`]: inner, left, outer, anti, or a union of rows), then
+//! computed columns ([`Computed`]), thresholds and top-k. A joined side whose key is empty
+//! holds one row per window that joins every key (a window total).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::aggregate::{AggLayout, AggSpec};
-use super::field::{CompiledPredicate, Field, MapOp, Predicate, QueryError};
-use super::key::KeyLayout;
+use super::CompiledQuery;
+use super::aggregate::AggSpec;
+use super::compute::Computed;
+use super::field::{Field, MapOp, Predicate, QueryError};
 use super::window::Window;
 
 /// The comparison of a threshold.
@@ -37,15 +43,29 @@ pub enum Cmp {
     Eq,
 }
 
-/// `value op threshold` on a finished aggregate (`having`): rows that fail it are not output.
+impl Cmp {
+    /// Whether an ordering of `value` against the threshold passes.
+    pub fn holds(self, o: std::cmp::Ordering) -> bool {
+        match self {
+            Cmp::Ge => o.is_ge(),
+            Cmp::Gt => o.is_gt(),
+            Cmp::Le => o.is_le(),
+            Cmp::Lt => o.is_lt(),
+            Cmp::Eq => o.is_eq(),
+        }
+    }
+}
+
+/// `value op threshold` on a finished column (`having`): rows that fail it are not output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Threshold {
-    /// The aggregate's column name.
+    /// The column's name: an aggregate of the side, or (on the first side) any output or
+    /// computed column, tested after the join.
     pub value: String,
     /// The comparison.
     pub op: Cmp,
     /// The threshold.
-    pub threshold: u64,
+    pub threshold: i64,
 }
 
 /// The `k` rows with the largest `by` per window (ties: smaller key first).
@@ -57,7 +77,26 @@ pub struct TopK {
     pub by: String,
 }
 
-/// One keyed aggregation: filter, map, key, aggregates, thresholds.
+/// How a joined side meets the first side's keys, per window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinHow {
+    /// Keys present on both (the first side's default).
+    #[default]
+    Inner,
+    /// Keys of the first side; this side's values read 0 where it lacks the key.
+    Left,
+    /// Keys of either: the first side's and this side's (missing values read 0).
+    Outer,
+    /// Keys of the first side that this side lacks (its values are not output).
+    Anti,
+    /// This side's rows are output as rows of their own, beside the first side's (its key
+    /// may differ; its aggregates must be named as the first side's).
+    Union,
+}
+
+/// One keyed aggregation: filter, map, key, aggregates, thresholds; and, on a joined side,
+/// how it joins.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SideSpec {
     /// Conditions a record must meet (all of them).
@@ -75,22 +114,81 @@ pub struct SideSpec {
     /// Thresholds on the finished aggregates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub having: Vec<Threshold>,
+    /// How a joined side joins (ignored on the first side, which must leave it inner).
+    #[serde(default, skip_serializing_if = "is_inner")]
+    pub how: JoinHow,
+    /// A joined side's key also matches when it is in the side's next window (tumbling
+    /// windows only): "in this window or the next".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub or_next_window: bool,
 }
 
-/// A query: one keyed aggregation over windows, optionally joined with a second one on the
-/// key in the same window, then thresholds and top-k.
+fn is_inner(h: &JoinHow) -> bool {
+    *h == JoinHow::Inner
+}
+
+impl SideSpec {
+    /// An empty side.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds a filter condition.
+    pub fn filter(mut self, p: Predicate) -> Self {
+        self.filter.push(p);
+        self
+    }
+    /// Adds a record rewrite.
+    pub fn map(mut self, m: MapOp) -> Self {
+        self.map.push(m);
+        self
+    }
+    /// Sets the key fields.
+    pub fn key_by(mut self, fields: &[Field]) -> Self {
+        self.key_by = fields.to_vec();
+        self
+    }
+    /// Adds an aggregate.
+    pub fn aggregate(mut self, a: AggSpec) -> Self {
+        self.aggregate.push(a);
+        self
+    }
+    /// Adds a threshold.
+    pub fn having(mut self, value: &str, op: Cmp, threshold: i64) -> Self {
+        self.having.push(Threshold { value: value.into(), op, threshold });
+        self
+    }
+    /// Sets how the side joins.
+    pub fn how(mut self, how: JoinHow) -> Self {
+        self.how = how;
+        self
+    }
+    /// Lets the key match in the side's next window too.
+    pub fn or_next_window(mut self) -> Self {
+        self.or_next_window = true;
+        self
+    }
+}
+
+/// A query: keyed aggregations over windows joined on the key, computed columns, thresholds
+/// and top-k.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuerySpec {
-    /// The (left) keyed aggregation.
+    /// The first keyed aggregation.
     #[serde(flatten)]
     pub side: SideSpec,
     /// Windows on packet time (default: one window spanning the run).
     #[serde(default)]
     pub window: Window,
-    /// A second keyed aggregation joined with the first on the key (inner join: keys present
-    /// on both sides in a window), its key fields of the same widths as the first's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join: Option<Box<SideSpec>>,
+    /// Keyed aggregations joined with the first on the key (a table, or an array of them),
+    /// their key fields of the same widths as the first's (or none: a window total).
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub join: Vec<SideSpec>,
+    /// Columns computed from each joined row, in order (each may read the ones before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compute: Vec<Computed>,
+    /// Names of the key columns in dumps, in key order (default: the fields' names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_names: Vec<String>,
     /// The top rows per window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<TopK>,
@@ -103,6 +201,20 @@ pub struct QuerySpec {
     /// goes on to be merged). Absent: keys stay until their window closes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_timeout_ns: Option<u64>,
+}
+
+/// `join = { ... }` or `join = [{ ... }, ...]`.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SideSpec>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Box<SideSpec>),
+        Many(Vec<SideSpec>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![*s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 impl QuerySpec {
@@ -135,14 +247,24 @@ impl QuerySpec {
         self.side.aggregate.push(a);
         self
     }
-    /// Adds a threshold on an aggregate column.
-    pub fn having(mut self, value: &str, op: Cmp, threshold: u64) -> Self {
+    /// Adds a threshold on a column (an aggregate of the first side, or a computed column).
+    pub fn having(mut self, value: &str, op: Cmp, threshold: i64) -> Self {
         self.side.having.push(Threshold { value: value.into(), op, threshold });
         self
     }
-    /// Joins a second keyed aggregation on the key.
+    /// Joins another keyed aggregation on the key (see [`SideSpec::how`]).
     pub fn join(mut self, other: SideSpec) -> Self {
-        self.join = Some(Box::new(other));
+        self.join.push(other);
+        self
+    }
+    /// Adds a computed column.
+    pub fn compute(mut self, c: Computed) -> Self {
+        self.compute.push(c);
+        self
+    }
+    /// Names the key columns.
+    pub fn key_names(mut self, names: &[&str]) -> Self {
+        self.key_names = names.iter().map(|n| (*n).into()).collect();
         self
     }
     /// Keeps the top `k` rows per window by a column.
@@ -163,256 +285,7 @@ impl QuerySpec {
 
     /// Checks the query and makes it ready to run.
     pub fn compile(&self) -> Result<CompiledQuery, QueryError> {
-        self.window.validate()?;
-        let mut sides = vec![CompiledSide::new(&self.side, "query")?];
-        if let Some(j) = &self.join {
-            let right = CompiledSide::new(j, "query.join")?;
-            let widths =
-                |s: &CompiledSide| s.key.fields().iter().map(|f| f.bits()).collect::<Vec<_>>();
-            if widths(&sides[0]) != widths(&right) {
-                return Err(QueryError::new(
-                    "query.join.key_by",
-                    "the key fields must have the same widths as the left side's (an address for an address, a port for a port)",
-                ));
-            }
-            sides.push(right);
-        }
-        let mut columns: Vec<String> = vec![];
-        for s in &sides {
-            for c in s.aggs.names() {
-                if columns.contains(c) {
-                    return Err(QueryError::new(
-                        "query",
-                        format!("two aggregates are named '{c}': name one with `as`"),
-                    ));
-                }
-                columns.push(c.clone());
-            }
-        }
-        let top_k = match &self.top_k {
-            Some(t) => {
-                let col = columns.iter().position(|c| *c == t.by).ok_or_else(|| {
-                    QueryError::new(
-                        "query.top_k.by",
-                        format!(
-                            "no aggregate is named '{}'; the columns are {}",
-                            t.by,
-                            columns.join(", ")
-                        ),
-                    )
-                })?;
-                if t.k == 0 {
-                    return Err(QueryError::new("query.top_k.k", "k must be at least 1"));
-                }
-                Some((t.k, col))
-            }
-            None => None,
-        };
-        if self.state_cap == Some(0) {
-            return Err(QueryError::new("query.state_cap", "the cap must be at least 1 entry"));
-        }
-        if self.idle_timeout_ns == Some(0) {
-            return Err(QueryError::new(
-                "query.idle_timeout_ns",
-                "the timeout must be at least 1 ns",
-            ));
-        }
-        Ok(CompiledQuery { spec: self.clone(), sides, columns, top_k })
-    }
-}
-
-/// A side ready to run.
-#[derive(Clone, Debug)]
-pub struct CompiledSide {
-    /// The filter's conditions.
-    pub filter: Vec<CompiledPredicate>,
-    /// The rewrites.
-    pub map: Vec<MapOp>,
-    /// The key layout.
-    pub key: KeyLayout,
-    /// The aggregates.
-    pub aggs: AggLayout,
-    /// Thresholds as (aggregate index, op, threshold).
-    pub having: Vec<(usize, Cmp, u64)>,
-}
-
-impl CompiledSide {
-    fn new(s: &SideSpec, at: &str) -> Result<Self, QueryError> {
-        let filter = s
-            .filter
-            .iter()
-            .enumerate()
-            .map(|(i, p)| CompiledPredicate::compile(p, &format!("{at}.filter[{i}]")))
-            .collect::<Result<_, _>>()?;
-        for (i, m) in s.map.iter().enumerate() {
-            m.validate(&format!("{at}.map[{i}]"))?;
-        }
-        let key = KeyLayout::new(&s.key_by, &format!("{at}.key_by"))?;
-        let aggs = AggLayout::new(&s.aggregate, at)?;
-        let having = s
-            .having
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let idx = aggs.names().iter().position(|n| *n == t.value).ok_or_else(|| {
-                    QueryError::new(
-                        format!("{at}.having[{i}]"),
-                        format!(
-                            "no aggregate is named '{}'; the columns are {}",
-                            t.value,
-                            aggs.names().join(", ")
-                        ),
-                    )
-                })?;
-                Ok((idx, t.op, t.threshold))
-            })
-            .collect::<Result<_, QueryError>>()?;
-        Ok(Self { filter, map: s.map.clone(), key, aggs, having })
-    }
-
-    /// The record as this side keys it: `None` when the filter drops it, else the mapped copy.
-    #[inline]
-    pub fn select(&self, r: &wire::PacketRecord) -> Option<wire::PacketRecord> {
-        if !self.filter.iter().all(|p| p.test(r)) {
-            return None;
-        }
-        let mut m = *r;
-        for op in &self.map {
-            op.apply(&mut m);
-        }
-        Some(m)
-    }
-
-    /// [`CompiledSide::select`] without a copy when the side has no map: the record itself,
-    /// or its mapped copy written into `buf`.
-    #[inline]
-    pub fn keep<'r>(
-        &self,
-        r: &'r wire::PacketRecord,
-        buf: &'r mut wire::PacketRecord,
-    ) -> Option<&'r wire::PacketRecord> {
-        if !self.filter.iter().all(|p| p.test(r)) {
-            return None;
-        }
-        if self.map.is_empty() {
-            return Some(r);
-        }
-        *buf = *r;
-        for op in &self.map {
-            op.apply(buf);
-        }
-        Some(buf)
-    }
-
-    /// The routing hash of the record's key on this side (see [`KeyLayout::hash_record`]),
-    /// `None` when the filter drops it.
-    #[inline]
-    pub fn route_hash(&self, r: &wire::PacketRecord) -> Option<u64> {
-        if self.map.is_empty() {
-            if !self.filter.iter().all(|p| p.test(r)) {
-                return None;
-            }
-            return Some(self.key.hash_record(r));
-        }
-        self.select(r).map(|m| self.key.hash_record(&m))
-    }
-
-    /// Whether every threshold holds for finished values.
-    pub fn passes(&self, values: &[super::aggregate::Value]) -> bool {
-        self.having.iter().all(|&(i, op, t)| {
-            let o = values[i].cmp_int(t);
-            match op {
-                Cmp::Ge => o.is_ge(),
-                Cmp::Gt => o.is_gt(),
-                Cmp::Le => o.is_le(),
-                Cmp::Lt => o.is_lt(),
-                Cmp::Eq => o.is_eq(),
-            }
-        })
-    }
-
-    /// Whether the key is the flow: the 5-tuple, unmasked, so RSS (which sends both directions
-    /// of a connection to one ring) puts all of a key's records on one worker.
-    fn keyed_by_flow(&self) -> bool {
-        let flow = [Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto];
-        flow.iter().all(|f| self.key.fields().contains(f))
-            && self.map.iter().all(|m| matches!(m, MapOp::Reverse | MapOp::Canonical))
-    }
-}
-
-/// A query ready to run.
-#[derive(Clone, Debug)]
-pub struct CompiledQuery {
-    /// What it was compiled from.
-    pub spec: QuerySpec,
-    /// The left side, and the right side of a join.
-    pub sides: Vec<CompiledSide>,
-    /// The value columns of the output (left then right).
-    pub columns: Vec<String>,
-    /// `top_k` as (k, column index).
-    pub top_k: Option<(usize, usize)>,
-}
-
-impl CompiledQuery {
-    /// The window.
-    pub fn window(&self) -> Window {
-        self.spec.window
-    }
-
-    /// Whether every side is keyed by the flow, so `rtc` can run the query without a merge.
-    pub fn keyed_by_flow(&self) -> bool {
-        self.sides.iter().all(CompiledSide::keyed_by_flow)
-    }
-
-    /// The dump's header line (without the newline).
-    pub fn header(&self) -> String {
-        let mut h = String::from("window_start_ns");
-        for f in self.sides[0].key.fields() {
-            h.push(',');
-            h.push_str(f.name());
-        }
-        for c in &self.columns {
-            h.push(',');
-            h.push_str(c);
-        }
-        h
-    }
-
-    /// Whether the query is one keyed aggregation and nothing else: no join, filter, map,
-    /// threshold, cap or timeout, one window spanning the run. The fast shapes below are such
-    /// queries with particular keys and aggregates.
-    fn is_bare(&self) -> bool {
-        let s = &self.spec.side;
-        self.sides.len() == 1
-            && s.filter.is_empty()
-            && s.map.is_empty()
-            && s.having.is_empty()
-            && self.spec.window == Window::Whole
-            && self.spec.state_cap.is_none()
-            && self.spec.idle_timeout_ns.is_none()
-    }
-
-    /// Whether the query only counts records: a bare query with no key and one `count`
-    /// (passthrough's shape: a counter, no table).
-    pub fn is_plain_count(&self) -> bool {
-        let s = &self.spec.side;
-        self.is_bare()
-            && s.key_by.is_empty()
-            && s.aggregate.len() == 1
-            && s.aggregate[0].op == super::aggregate::AggOp::Count
-    }
-
-    /// Whether this is the flow counter's shape (a bare query on the 5-tuple counting records
-    /// and wire bytes), which runs on the flat flow table.
-    pub fn is_flow_count(&self) -> bool {
-        use super::aggregate::AggOp;
-        let s = &self.spec.side;
-        self.is_bare()
-            && self.sides[0].key.is_flow_tuple()
-            && s.aggregate.len() == 2
-            && s.aggregate[0].op == AggOp::Count
-            && s.aggregate[1].op == AggOp::Sum
-            && s.aggregate[1].fields == [Field::WireLen]
+        super::compile::compile(self)
     }
 }
 
@@ -464,14 +337,14 @@ mod tests {
             ..Default::default()
         });
         let e = q.compile().unwrap_err().to_string();
-        assert!(e.contains("query.join.key_by"), "{e}");
+        assert!(e.contains("query.join[0].key_by"), "{e}");
         let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).join(SideSpec {
             key_by: vec![Field::Dst],
             aggregate: vec![AggSpec::count()],
             ..Default::default()
         });
         let e = q.compile().unwrap_err().to_string();
-        assert!(e.contains("two aggregates are named 'count'"), "{e}");
+        assert!(e.contains("two columns are named 'count'"), "{e}");
         let q = QuerySpec::new().key_by(&[Field::Src]).aggregate(AggSpec::count()).having(
             "x",
             Cmp::Ge,

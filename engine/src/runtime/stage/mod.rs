@@ -30,9 +30,9 @@ use super::exchange::{PartialRx, PartialTx};
 use super::nic::RxRing;
 use super::router::Router;
 use crate::metrics::{DropReason, ThreadMetrics, is_latency_sample};
+use crate::query::CompiledQuery;
 use crate::query::merge::MergeStage;
 use crate::query::partial::PartialAgg;
-use crate::query::spec::CompiledQuery;
 use crate::queue::batch::{BatchReceiver, Recv};
 use crate::queue::wait::{Backoff, WaitStrategy};
 use crate::state::windowed::Row;
@@ -274,6 +274,8 @@ impl<'a, 'e> Worker<'a, 'e> {
             let f = buffer.view(meta);
             match parse_frame_into(&f, i, &mut self.scratch[n]) {
                 Ok(()) => {
+                    // What the query reads of the payload: only this thread has the bytes.
+                    self.env.query.probe.apply(f.bytes, &mut self.scratch[n]);
                     self.scratch[n].ts_ns += taken.ts_shift_ns;
                     n += 1;
                     // Latency samples carry their own release time (a take may span many).
