@@ -83,6 +83,18 @@ impl PartialAgg {
                 let Some(m) = side.keep(r, &mut buf) else { continue };
                 let key = side.key.pack(m);
                 let side_id = side_idx as u8;
+                if cap.is_none() {
+                    // No cap to make room for: one probe per (window, key).
+                    window.for_each_start(r.ts_ns, |start| {
+                        let e = state.get_or_insert_with(start, side_id, &key, || Entry {
+                            acc: side.aggs.new_acc(),
+                            last_ts: r.ts_ns,
+                        });
+                        side.aggs.update(&mut e.acc, m);
+                        e.last_ts = r.ts_ns;
+                    });
+                    continue;
+                }
                 window.for_each_start(r.ts_ns, |start| {
                     if let Some(e) = state.get_mut(start, side_id, &key) {
                         side.aggs.update(&mut e.acc, m);

@@ -64,9 +64,15 @@ impl WindowedState {
     }
 
     fn table(&mut self, start: u64) -> &mut Table {
+        let idx = self.table_index(start);
+        &mut self.windows[idx].1
+    }
+
+    /// The index of window `start`'s table, opened if need be.
+    fn table_index(&mut self, start: u64) -> usize {
         // Windows open in time order: the newest is almost always the one asked for.
         let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
-        let idx = match pos {
+        match pos {
             Some(i) if self.windows[i].0 == start => i,
             Some(i) => {
                 self.windows.insert(i + 1, (start, new_table(self.last_window_len)));
@@ -76,8 +82,7 @@ impl WindowedState {
                 self.windows.push_front((start, new_table(self.last_window_len)));
                 0
             }
-        };
-        &mut self.windows[idx].1
+        }
     }
 
     /// The entry of (window, side, key), if held.
@@ -85,6 +90,24 @@ impl WindowedState {
     pub fn get_mut(&mut self, window: u64, side: u8, key: &PackedKey) -> Option<&mut Entry> {
         let t = self.windows.iter_mut().rev().find(|(s, _)| *s == window)?;
         t.1.get_mut(&(side, *key))
+    }
+
+    /// The entry of (window, side, key), made with `new` if absent: one hash and probe
+    /// where `get_mut` then `insert` take two for a new key.
+    #[inline]
+    pub fn get_or_insert_with(
+        &mut self,
+        window: u64,
+        side: u8,
+        key: &PackedKey,
+        new: impl FnOnce() -> Entry,
+    ) -> &mut Entry {
+        let idx = self.table_index(window);
+        let entries = &mut self.entries;
+        self.windows[idx].1.entry((side, *key)).or_insert_with(|| {
+            *entries += 1;
+            new()
+        })
     }
 
     /// Inserts a new entry (the caller checked it is absent) and returns it.
