@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
-use super::{Cx, Dump, Host, Milli, Tuple, TupleCols, sorted, tuple};
+use super::{Conn, Cx, Dump, Host, Milli, PerHost, Tuple, TupleCols, sorted, tuple};
 
 /// `flow-counter`: packets and wire bytes per directional 5-tuple.
 pub(super) fn flow_counter(cx: &Cx<'_>) -> String {
@@ -23,7 +23,7 @@ pub(super) fn flow_counter(cx: &Cx<'_>) -> String {
 
 /// `src-count`: packets and wire bytes per source.
 pub(super) fn src_count(cx: &Cx<'_>) -> String {
-    let mut m: HashMap<(u64, Host), (u64, u64)> = HashMap::new();
+    let mut m: PerHost<(u64, u64)> = HashMap::new();
     for x in cx.recs {
         let e = m.entry((cx.win.of(x), x.src())).or_default();
         e.0 += 1;
@@ -195,9 +195,9 @@ pub(super) fn lb_profile(cx: &Cx<'_>, vips: &[String]) -> String {
     struct Vip {
         packets: u64,
         bytes: u64,
-        conns: HashSet<(Host, u16)>,
+        conns: HashSet<Conn>,
     }
-    let mut m: HashMap<(u64, Host), Vip> = HashMap::new();
+    let mut m: PerHost<Vip> = HashMap::new();
     let mut totals: HashMap<u64, u64> = HashMap::new();
     for x in cx.recs.iter().filter(|x| prefixes.iter().any(|p| p.contains(x.dst()))) {
         let w = cx.win.of(x);

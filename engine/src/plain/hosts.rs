@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use wire::dns::DnsView;
 
-use super::{Cx, Dump, Host, Milli, Rec, signed, sorted};
+use super::{Conn, Cx, Dump, Host, Milli, PerHost, Rec, signed, sorted};
 
 /// Rows of keys with at least `t` distinct values in a window: `pick` gives a record's key
 /// and value (or `None` to skip it); `cols` prints a key and the count.
@@ -46,7 +46,7 @@ fn key_count<K: Display>(k: &K, n: usize) -> String {
 
 /// `sonata-new-tcp`: SYNs per destination, at least `t`.
 pub(super) fn new_tcp(cx: &Cx<'_>, t: u64) -> String {
-    let mut m: HashMap<(u64, Host), u64> = HashMap::new();
+    let mut m: PerHost<u64> = HashMap::new();
     for x in cx.recs.iter().filter(|x| x.is_syn()) {
         *m.entry((cx.win.of(x), x.dst())).or_default() += 1;
     }
@@ -102,7 +102,7 @@ pub(super) fn dns_reflection(cx: &Cx<'_>, t: u64) -> String {
 /// Jetstream's `syn-flood`: per destination that received a SYN, SYNs and ACKs to it;
 /// `half_open = syns - acks` at least `t`.
 pub(super) fn syn_flood(cx: &Cx<'_>, t: u64) -> String {
-    let mut m: HashMap<(u64, Host), (u64, u64)> = HashMap::new();
+    let mut m: PerHost<(u64, u64)> = HashMap::new();
     for x in cx.recs {
         if x.is_syn() {
             m.entry((cx.win.of(x), x.dst())).or_default().0 += 1;
@@ -123,7 +123,7 @@ pub(super) fn syn_flood(cx: &Cx<'_>, t: u64) -> String {
 /// `sonata-syn-flood`: per host, SYNs to it, SYN-ACKs from it and ACKs to it (hosts with a
 /// SYN or a SYN-ACK); `half_open = syns + synacks - acks` at least `t`.
 pub(super) fn sonata_syn_flood(cx: &Cx<'_>, t: u64) -> String {
-    let mut m: HashMap<(u64, Host), [u64; 3]> = HashMap::new();
+    let mut m: PerHost<[u64; 3]> = HashMap::new();
     for x in cx.recs {
         let w = cx.win.of(x);
         if x.is_syn() {
@@ -147,7 +147,7 @@ pub(super) fn sonata_syn_flood(cx: &Cx<'_>, t: u64) -> String {
 /// `sonata-completed-flows`: per host that received a SYN, SYNs to it and FINs from it;
 /// `open = syns - fins` at least `t`.
 pub(super) fn completed_flows(cx: &Cx<'_>, t: u64) -> String {
-    let mut m: HashMap<(u64, Host), (u64, u64)> = HashMap::new();
+    let mut m: PerHost<(u64, u64)> = HashMap::new();
     for x in cx.recs {
         let w = cx.win.of(x);
         // A SYN never has the FIN bit: the two tests exclude each other.
@@ -170,7 +170,7 @@ pub(super) fn completed_flows(cx: &Cx<'_>, t: u64) -> String {
 /// Connections and IP bytes of some TCP traffic.
 #[derive(Default)]
 struct Conns {
-    conns: HashSet<(Host, u16)>,
+    conns: HashSet<Conn>,
     bytes: u64,
 }
 
@@ -217,7 +217,7 @@ pub(super) fn slowloris(cx: &Cx<'_>, t: u64, by_port: bool) -> String {
 /// Jetstream's `ssh-brute`: per destination of TCP to port 22, distinct connections (at least
 /// `t`) and distinct sources.
 pub(super) fn ssh_brute(cx: &Cx<'_>, t: u64) -> String {
-    let mut m: HashMap<(u64, Host), (HashSet<(Host, u16)>, HashSet<Host>)> = HashMap::new();
+    let mut m: PerHost<(HashSet<Conn>, HashSet<Host>)> = HashMap::new();
     for x in cx.recs.iter().filter(|x| x.is_tcp() && x.r.dport == 22) {
         let e = m.entry((cx.win.of(x), x.dst())).or_default();
         e.0.insert(x.conn());
@@ -235,7 +235,7 @@ pub(super) fn ssh_brute(cx: &Cx<'_>, t: u64) -> String {
 /// `sonata-dns-tunnel`: DNS answers received per host, at least `t`, where the host sent no
 /// SYN in the window nor in the next one.
 pub(super) fn dns_tunnel(cx: &Cx<'_>, t: u64) -> String {
-    let mut answers: HashMap<(u64, Host), u64> = HashMap::new();
+    let mut answers: PerHost<u64> = HashMap::new();
     let mut syn_senders: HashSet<(u64, Host)> = HashSet::new();
     for x in cx.recs {
         let w = cx.win.of(x);
@@ -261,7 +261,7 @@ pub(super) fn dns_tunnel(cx: &Cx<'_>, t: u64) -> String {
 /// the packets whose payload holds `zorro` (at least one).
 pub(super) fn zorro(cx: &Cx<'_>, t: u64) -> String {
     let needle = wire::sonata::ZORRO_PAYLOAD;
-    let mut m: HashMap<(u64, Host), (HashSet<(Host, u16)>, u64)> = HashMap::new();
+    let mut m: PerHost<(HashSet<Conn>, u64)> = HashMap::new();
     for x in cx.recs.iter().filter(|x| x.is_tcp() && x.r.dport == 23) {
         let e = m.entry((cx.win.of(x), x.dst())).or_default();
         e.0.insert(x.conn());

@@ -148,7 +148,7 @@ impl Rec<'_> {
     }
 
     /// The connection: (source, source port).
-    fn conn(&self) -> (Host, u16) {
+    fn conn(&self) -> Conn {
         (self.src(), self.r.sport)
     }
 
@@ -237,6 +237,12 @@ impl fmt::Display for Host {
         self.ip().fmt(f)
     }
 }
+
+/// A connection: (source, source port).
+type Conn = (Host, u16);
+
+/// Per-window state of each host.
+type PerHost<V> = HashMap<(u64, Host), V>;
 
 /// A directional 5-tuple, in key order: src, dst, sport, dport, proto.
 type Tuple = (Host, Host, u16, u16, u8);
