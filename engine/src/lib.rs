@@ -11,13 +11,16 @@
 //!   prints;
 //! - [`runtime`]: the executor: pinning, the generic thread loop, record routing, partial
 //!   exchange, the run's outcome;
-//! - [`metrics`]: drop reasons, per-thread counters, latency sampling, CPU and memory.
+//! - [`metrics`]: drop reasons, per-thread counters, latency sampling, CPU and memory;
+//! - [`plain`]: hand-written references of every app (plain loops, no query API), the oracles
+//!   the apps are tested against.
 //!
 //! Data flows one way: rings -> parse -> (route records over queues) -> partial aggregation ->
 //! (partials over queues) -> merge -> emitted rows -> finished output.
 
 pub mod config;
 pub mod metrics;
+pub mod plain;
 pub mod plan;
 pub mod query;
 pub mod queue;
