@@ -1,4 +1,6 @@
-//! The plain references of the apps (`engine::plain`) against the generator's ground truth.
+//! The apps against the generator's ground truth: each app runs on the engine (two-stage, two
+//! workers), its dump is checked equal to its plain reference's (`engine::plain`), and its
+//! rows are scored.
 //!
 //! Every scenario kind is injected alone into benign `caida-like` traffic; for every Sonata
 //! app and `heavy-hitter`, the (window, reported key) rows the app outputs are held against the
@@ -13,6 +15,10 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use engine::plain::{PlainParams, run_plain};
+use engine::plan::Topology;
+use engine::query::AppKind;
+use engine::runtime::pin::PinPlan;
+use engine::{EngineConfig, run};
 use tracegen::generator::{DEFAULT_SNAPLEN, FULL_PAYLOAD_SNAPLEN, Generated};
 use tracegen::scenario::{ScenarioSpec, flow_key_text};
 use tracegen::{GenConfig, Pacing, Profile, generate_with_truth};
@@ -40,9 +46,18 @@ fn generate(profile: Profile, scenario: Option<&str>, full_payload: bool) -> Gen
     generate_with_truth(&cfg).expect("generate")
 }
 
-/// The dump of `app` with its default parameters.
+/// The dump of `app` with its default parameters: the engine's run, which must equal the
+/// plain reference's.
 fn dump(app: &str, frames: &FrameBuffer) -> String {
-    run_plain(app, &PlainParams::default(), frames).expect("known app")
+    let plain = run_plain(app, &PlainParams::default(), frames).expect("known app");
+    let kind: AppKind = app.parse().expect("an app of the query library");
+    let mut cfg = EngineConfig::new(kind, Topology::TwoStage, 2);
+    cfg.pin = PinPlan::None;
+    let out = run(frames, &cfg).expect("the run");
+    assert!(out.conservation_ok(), "{app}: conservation");
+    let engine = out.output.to_csv();
+    assert_eq!(engine, plain, "{app}: the engine's dump is not the plain reference's");
+    engine
 }
 
 /// Whether the window starting at `w` lies wholly inside the trace (what `heavy-hitter`'s

@@ -1,10 +1,12 @@
 //! Every app of `--app` on random configurations (topology, queue, batch, capacity, workers 1
 //! to 4, fusion, loops) over a trace with every attack scenario of the generator in it (full
 //! payload, so the DNS and payload queries have something to read): the dump equals the
-//! single-threaded reference's byte for byte, and packets are conserved.
+//! single-threaded reference's byte for byte, and packets are conserved; and the reference's
+//! dump of every app equals its hand-written plain reference's (`engine::plain`).
 
 use std::sync::{Mutex, OnceLock};
 
+use engine::plain::{PlainParams, run_plain};
 use engine::plan::Topology;
 use engine::query::AppKind;
 use engine::query::reference::run_reference;
@@ -57,6 +59,16 @@ fn every_alarm_app_raises_alarms_on_the_attack_trace() {
         let q = app.spec().compile().unwrap();
         let out = run_reference(&q, frames, 1, false);
         assert!(!out.rows.is_empty(), "{name} gave no row on the attack trace");
+    }
+}
+
+#[test]
+fn every_app_equals_its_plain_reference_on_the_attack_trace() {
+    let frames = trace();
+    for (name, app) in AppKind::ALL {
+        let q = app.spec().compile().unwrap();
+        let plain = run_plain(name, &PlainParams::default(), frames).expect("a plain reference");
+        assert_eq!(run_reference(&q, frames, 1, false).to_csv(), plain, "{name}");
     }
 }
 

@@ -207,10 +207,12 @@ pub(super) fn lb_profile(cx: &Cx<'_>, vips: &[String]) -> String {
         v.conns.insert(x.conn());
         *totals.entry(w).or_default() += x.wire();
     }
-    let mut d = Dump::new("dst,packets,bytes,conns,share_pct");
+    let mut d = Dump::new("dst,packets,bytes,conns,set_bytes,share_pct");
     for ((w, dst), v) in sorted(m) {
-        let pct = Milli(100 * u128::from(v.bytes), u128::from(totals[&w]));
-        d.row(w, format_args!("{dst},{},{},{},{pct}", v.packets, v.bytes, v.conns.len()));
+        let total = totals[&w];
+        let pct = Milli(100 * u128::from(v.bytes), u128::from(total));
+        let conns = v.conns.len();
+        d.row(w, format_args!("{dst},{},{},{conns},{total},{pct}", v.packets, v.bytes));
     }
     d.0
 }

@@ -74,8 +74,13 @@ impl Trace {
         self.add_cut(spec, ts, usize::MAX)
     }
 
+    /// The plain reference's dump, checked against the query library's app (run by the
+    /// engine's single-threaded reference) on the same frames.
     fn dump_with(&self, app: &str, p: &PlainParams) -> String {
-        run_plain(app, p, &self.buffer(true)).expect("known app")
+        let frames = self.buffer(true);
+        let plain = run_plain(app, p, &frames).expect("known app");
+        assert_eq!(query_app_dump(app, p, &frames), plain, "{app}: the query library disagrees");
+        plain
     }
 
     fn dump(&self, app: &str) -> String {
@@ -90,6 +95,21 @@ impl Trace {
     fn rows(&self, app: &str) -> Vec<String> {
         self.rows_with(app, &PlainParams::default())
     }
+}
+
+/// The dump of the query library's app `app` with parameters `p`, by the engine's reference.
+fn query_app_dump(app: &str, p: &PlainParams, frames: &FrameBuffer) -> String {
+    use crate::query::apps::{AppKind, AppParams};
+    use crate::query::{Window, reference::run_reference};
+    let kind: AppKind = app.parse().expect("an app of the query library");
+    let params = AppParams { threshold: p.threshold, share: p.share, vips: p.vips.clone() };
+    let mut spec = kind.spec_with(&params);
+    match p.window_ns {
+        Some(0) => spec.window = Window::Whole,
+        Some(w) => spec.window = Window::tumbling(w),
+        None => {}
+    }
+    run_reference(&spec.compile().expect("the app compiles"), frames, 1, false).to_csv()
 }
 
 #[test]
@@ -476,8 +496,8 @@ fn lb_profile_keeps_the_vips_and_shares_their_bytes() {
     assert_eq!(
         t.dump("lb-profile"),
         format!(
-            "window_start_ns,dst,packets,bytes,conns,share_pct\n\
-             {T0},10.0.0.1,3,180,2,60.000\n{T0},11.1.0.1,1,120,1,40.000\n"
+            "window_start_ns,dst,packets,bytes,conns,set_bytes,share_pct\n\
+             {T0},10.0.0.1,3,180,2,300,60.000\n{T0},11.1.0.1,1,120,1,300,40.000\n"
         )
     );
     let p = PlainParams {
@@ -486,6 +506,9 @@ fn lb_profile_keeps_the_vips_and_shares_their_bytes() {
     };
     assert_eq!(
         t.rows_with("lb-profile", &p),
-        [format!("{T0},10.0.0.1,3,180,2,70.866"), format!("{T0},2001:db8::2,1,74,1,29.134")]
+        [
+            format!("{T0},10.0.0.1,3,180,2,254,70.866"),
+            format!("{T0},2001:db8::2,1,74,1,254,29.134")
+        ]
     );
 }

@@ -235,10 +235,10 @@ fn check_join(
             "a side without a key (a window total) joins inner or left",
         ));
     }
-    if side.or_next_window && !matches!(window, Window::Tumbling { .. }) {
+    if side.or_next_window && matches!(window, Window::Sliding { .. }) {
         return Err(QueryError::new(
             format!("{at}.or_next_window"),
-            "'the next window' needs tumbling windows",
+            "'the next window' needs tumbling windows (or one spanning the run, which has none)",
         ));
     }
     Ok(())

@@ -117,8 +117,8 @@ pub struct SideSpec {
     /// How a joined side joins (ignored on the first side, which must leave it inner).
     #[serde(default, skip_serializing_if = "is_inner")]
     pub how: JoinHow,
-    /// A joined side's key also matches when it is in the side's next window (tumbling
-    /// windows only): "in this window or the next".
+    /// A joined side's key also matches when it is in the side's next window: "in this
+    /// window or the next" (tumbling windows; one spanning the run has no next; not sliding).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub or_next_window: bool,
 }
