@@ -55,11 +55,13 @@ pub enum Field {
     Payload,
     /// The types of the DNS answer records: only `has`.
     DnsAnswerType,
+    /// The DNS question's name as lowercase dotted text: only `contains`.
+    DnsQname,
 }
 
 impl Field {
     /// Every field with its name.
-    pub const ALL: [(&'static str, Field); 18] = [
+    pub const ALL: [(&'static str, Field); 19] = [
         ("src", Field::Src),
         ("dst", Field::Dst),
         ("sport", Field::Sport),
@@ -78,6 +80,7 @@ impl Field {
         ("dns_qname_len", Field::DnsQnameLen),
         ("payload", Field::Payload),
         ("dns_answer_type", Field::DnsAnswerType),
+        ("dns_qname", Field::DnsQname),
     ];
 
     /// The field's name (as in query files and dump headers).
@@ -98,14 +101,14 @@ impl Field {
             Field::DnsRcode => 4,
             Field::DnsAncount | Field::DnsQtype | Field::DnsAnswerType => 16,
             Field::DnsQnameLen => 8,
-            Field::Payload => 8,
+            Field::Payload | Field::DnsQname => 8,
         }
     }
 
     /// Whether the field is a test on the payload (`payload`, `dns_answer_type`): it can only
     /// be filtered on, with `contains` and `has`.
     pub fn is_payload_test(self) -> bool {
-        matches!(self, Field::Payload | Field::DnsAnswerType)
+        matches!(self, Field::Payload | Field::DnsAnswerType | Field::DnsQname)
     }
 
     /// Whether the field is read from the DNS header (see [`super::probe`]).
@@ -146,7 +149,7 @@ impl Field {
             Field::DnsQtype => u128::from(dns_word(r, 2)),
             Field::DnsQnameLen => u128::from(dns_word(r, 3)),
             // Payload tests read their match bits (the probe's), as an `all` of one bit.
-            Field::Payload | Field::DnsAnswerType => r.payload_tags().into(),
+            Field::Payload | Field::DnsAnswerType | Field::DnsQname => r.payload_tags().into(),
         }
     }
 
@@ -319,6 +322,8 @@ pub enum PayloadTest {
     Contains(Vec<u8>),
     /// A DNS answer record has this type.
     AnswerType(u16),
+    /// The DNS question's name (lowercase dotted text) holds these bytes.
+    NameContains(Vec<u8>),
 }
 
 impl CompiledPredicate {
@@ -345,13 +350,22 @@ impl CompiledPredicate {
                 let bit = bit_for(PayloadTest::AnswerType(*t as u16))?;
                 cmp(CmpOp::All, 0xff, 1 << bit)
             }
+            (Field::DnsQname, CmpOp::Contains, Literal::Text(t)) if !t.is_empty() => {
+                let bit = bit_for(PayloadTest::NameContains(t.to_ascii_lowercase().into_bytes()))?;
+                cmp(CmpOp::All, 0xff, 1 << bit)
+            }
+            (Field::DnsQname, ..) => Err(QueryError::new(
+                at,
+                "dns_qname takes only 'contains' and a non-empty text, such as \"example.com\"",
+            )),
             (Field::DnsAnswerType, ..) => Err(QueryError::new(
                 at,
                 "dns_answer_type takes only 'has' and a record type (0 to 65535), such as 46",
             )),
-            (_, CmpOp::Contains | CmpOp::Has, _) => {
-                Err(QueryError::new(at, "'contains' is for payload and 'has' for dns_answer_type"))
-            }
+            (_, CmpOp::Contains | CmpOp::Has, _) => Err(QueryError::new(
+                at,
+                "'contains' is for payload and dns_qname, 'has' for dns_answer_type",
+            )),
             (f, CmpOp::In, Literal::Text(t)) if f.is_address() => {
                 let prefixes = t
                     .split(',')

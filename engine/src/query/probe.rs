@@ -6,7 +6,8 @@
 //!   UDP record from or to port 53 whose payload holds a whole DNS header, the probe reads the
 //!   header and first question with the bounded parser [`wire::dns::DnsView`] and stores them
 //!   in the record's `seq` and `ack`, which UDP records do not otherwise use ([`store_dns`]).
-//! - Payload tests (`payload contains "text"`, `dns_answer_type has T`), at most
+//! - Payload tests (`payload contains "text"`, `dns_answer_type has T`, `dns_qname contains
+//!   "text"` on the question's lowercase dotted name), at most
 //!   [`MAX_TESTS`] per query: each gets a bit of the record's payload tags
 //!   ([`wire::PacketRecord::payload_tags`]). A test runs only on records that pass the other
 //!   conditions of the filter it appears in (its guards), so `payload contains "zorro"` next to
@@ -56,7 +57,7 @@ impl PayloadProbe {
                 format!("a query holds at most {MAX_TESTS} distinct payload tests"),
             ));
         }
-        if matches!(test, PayloadTest::AnswerType(_)) {
+        if matches!(test, PayloadTest::AnswerType(_) | PayloadTest::NameContains(_)) {
             self.dns = true;
         }
         self.probes.push(Probe { test, guards: Vec::new() });
@@ -113,6 +114,10 @@ impl PayloadProbe {
             let hit = match &p.test {
                 PayloadTest::Contains(text) => memmem::find(payload, text).is_some(),
                 PayloadTest::AnswerType(t) => dns.as_ref().is_some_and(|d| d.has_answer_type(*t)),
+                PayloadTest::NameContains(text) => dns
+                    .as_ref()
+                    .and_then(DnsView::question)
+                    .is_some_and(|q| memmem::find(q.name.as_str().as_bytes(), text).is_some()),
             };
             tags |= u8::from(hit) << i;
         }
@@ -196,6 +201,14 @@ mod tests {
         p.apply(&msg, &mut r);
         assert!(f.iter().all(|c| c.test(&r)));
         assert_eq!(Field::DnsAncount.get(&r), 1);
+        let names = |text: &str| {
+            let mut p = PayloadProbe::default();
+            let f = compile(&mut p, &[Predicate::new(Field::DnsQname, CmpOp::Contains, text)]);
+            let mut r = record(UDP, 53, 5000, 8);
+            p.apply(&msg, &mut r);
+            f[0].test(&r)
+        };
+        assert!(names("A") && !names("b"), "names compare in lowercase");
         assert_eq!(Field::DnsQtype.get(&r), 48);
         assert_eq!(Field::DnsQnameLen.get(&r), 1);
         assert_eq!(Field::DnsRcode.get(&r), 0);
