@@ -1,5 +1,7 @@
 //! Random queries built from every operator (filter, map, key-by, windows, aggregates, distinct
-//! exact and HyperLogLog, thresholds, join, top-k, state caps and idle timeouts) on random
+//! exact and HyperLogLog, thresholds, joins of every kind (inner, left, outer, anti with or
+//! without the next window, union, window totals), computed columns and thresholds on them,
+//! top-k, state caps and idle timeouts) on random
 //! generated traces and random configurations (topology, queue, batch, capacity, workers 1 to
 //! 4, fusion, loops): every run's dump equals the single-threaded reference byte for byte, and
 //! conserves packets.
@@ -8,7 +10,9 @@ use std::sync::Mutex;
 
 use engine::plan::Topology;
 use engine::query::reference::run_reference;
-use engine::query::{AggSpec, Cmp, CmpOp, Field, MapOp, Predicate, QuerySpec, SideSpec, Window};
+use engine::query::{
+    AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, MapOp, Predicate, QuerySpec, SideSpec, Window,
+};
 use engine::queue::QueueKind;
 use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, run};
@@ -110,6 +114,10 @@ prop_compose! {
         having in any::<bool>(),
         join in any::<bool>(),
         join_filter in predicates(),
+        how in prop::sample::select(vec![JoinHow::Inner, JoinHow::Left, JoinHow::Outer, JoinHow::Anti, JoinHow::Union]),
+        or_next in any::<bool>(),
+        total in any::<bool>(),
+        compute in any::<bool>(),
         top_k in prop::option::of(1usize..6),
         state_cap in prop::option::of(1usize..64),
         idle in prop::option::of(prop::sample::select(vec![100_000u64, 5_000_000])),
@@ -122,13 +130,31 @@ prop_compose! {
         if having {
             q = q.having(&first, Cmp::Ge, 2);
         }
-        if join {
+        let union = join && how == JoinHow::Union;
+        if union {
+            // A union's sides output the same columns; its keys may differ.
+            let other: Vec<Field> = key_by.iter().map(|f| partner(*f)).collect();
+            let side = SideSpec { filter: join_filter, key_by: other, aggregate: q.side.aggregate.clone(), how, ..Default::default() };
+            q = q.join(side);
+        } else if join {
+            // A window total (no key) joins inner or left only.
+            let total = total && matches!(how, JoinHow::Inner | JoinHow::Left);
+            let key: Vec<Field> = if total { vec![] } else { key_by.iter().map(|f| partner(*f)).collect() };
+            let how = if key.is_empty() && !matches!(how, JoinHow::Inner | JoinHow::Left) { JoinHow::Left } else { how };
+            let tumbling = matches!(window, Window::Tumbling { .. } | Window::Whole);
             q = q.join(SideSpec {
                 filter: join_filter,
-                key_by: key_by.iter().map(|f| partner(*f)).collect(),
+                key_by: key,
                 aggregate: vec![AggSpec::count().named("joined"), AggSpec::sum(Field::IpLen).named("joined_ip_bytes")],
+                how,
+                or_next_window: or_next && how == JoinHow::Anti && tumbling,
                 ..Default::default()
             });
+            if compute && how != JoinHow::Anti {
+                q = q.compute(Computed::linear("diff", &[("joined", 3), ("joined_ip_bytes", -1)]))
+                    .compute(Computed::ratio("ratio", "joined_ip_bytes", "joined", 100))
+                    .having("diff", Cmp::Lt, 0);
+            }
         }
         if let Some(k) = top_k {
             q = q.top_k(k, &first);
