@@ -4,22 +4,19 @@
 //! single-threaded reference's byte for byte, and packets are conserved; and the reference's
 //! dump of every app equals its hand-written plain reference's (`engine::plain`).
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use engine::plain::{PlainParams, run_plain};
 use engine::plan::Topology;
 use engine::query::AppKind;
 use engine::query::reference::run_reference;
-use engine::queue::QueueKind;
-use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, run};
 use proptest::prelude::*;
 use tracegen::generator::{FULL_PAYLOAD_SNAPLEN, Pacing};
 use tracegen::{GenConfig, Profile, generate};
 use wire::FrameBuffer;
 
-/// Runs take turns: several at once on two cores would only measure the scheduler.
-static SERIAL: Mutex<()> = Mutex::new(());
+mod support;
 
 /// Every scenario kind, each in its own address block.
 const SCENARIOS: [&str; 10] = [
@@ -72,42 +69,26 @@ fn every_app_equals_its_plain_reference_on_the_attack_trace() {
     }
 }
 
-fn config() -> impl Strategy<Value = (Topology, usize, QueueKind, usize, usize, bool, u64)> {
-    (
-        prop::sample::select(Topology::ALL.iter().map(|(_, t)| *t).collect::<Vec<_>>()),
-        1usize..=4,
-        prop::sample::select(QueueKind::available().to_vec()),
-        prop::sample::select(vec![1usize, 7, 64]),
-        prop::sample::select(vec![1usize, 2, 64]),
-        any::<bool>(),
-        1u64..=2,
-    )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn every_app_gives_the_reference_dump_on_every_configuration(
         app in prop::sample::select(AppKind::ALL.iter().map(|(_, a)| *a).collect::<Vec<_>>()),
-        (topology, workers, queue, batch, capacity, fuse, loops) in config(),
+        k in support::knobs(),
     ) {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let _turn = support::turn();
         let frames = trace();
         let q = app.spec().compile().unwrap();
         // rtc runs only flow-keyed queries, farm no order-dependent ones (both refuse).
-        let topology = match topology {
+        let topology = match k.topology {
             Topology::Rtc if !q.keyed_by_flow() => Topology::TwoStage,
             Topology::Farm if q.order_dependent() => Topology::Shuffle,
             t => t,
         };
-        let mut cfg = EngineConfig::new(app, topology, workers);
-        cfg.queue = queue;
-        cfg.batch = batch;
-        cfg.queue_capacity = capacity;
-        cfg.fuse = fuse || topology != Topology::Pipeline;
-        cfg.loops = loops;
-        cfg.pin = PinPlan::None;
+        let mut cfg = EngineConfig::new(app, topology, k.workers);
+        k.apply(&mut cfg);
+        let loops = k.loops;
         let o = run(frames, &cfg).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(o.conservation_ok(), "conservation: {:?}", cfg);
         prop_assert_eq!(o.processed(), frames.len() as u64 * loops);

@@ -6,21 +6,16 @@
 //! 4, fusion, loops): every run's dump equals the single-threaded reference byte for byte, and
 //! conserves packets.
 
-use std::sync::Mutex;
-
 use engine::plan::Topology;
 use engine::query::reference::run_reference;
 use engine::query::{
     AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, MapOp, Predicate, QuerySpec, SideSpec, Window,
 };
-use engine::queue::QueueKind;
-use engine::runtime::pin::PinPlan;
 use engine::{EngineConfig, run};
 use proptest::prelude::*;
 use tracegen::{GenConfig, Profile, generate};
 
-/// Runs take turns: several at once on two cores would only measure the scheduler.
-static SERIAL: Mutex<()> = Mutex::new(());
+mod support;
 
 fn predicates() -> impl Strategy<Value = Vec<Predicate>> {
     let one = prop::sample::select(vec![
@@ -165,42 +160,26 @@ prop_compose! {
     }
 }
 
-fn config() -> impl Strategy<Value = (Topology, usize, QueueKind, usize, usize, bool, u64)> {
-    (
-        prop::sample::select(Topology::ALL.iter().map(|(_, t)| *t).collect::<Vec<_>>()),
-        1usize..=4,
-        prop::sample::select(QueueKind::available().to_vec()),
-        prop::sample::select(vec![1usize, 7, 64]),
-        prop::sample::select(vec![1usize, 2, 64]),
-        any::<bool>(),
-        1u64..=2,
-    )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn random_queries_give_the_reference_dump_on_every_configuration(
         q in query(),
-        (topology, workers, queue, batch, capacity, fuse, loops) in config(),
+        k in support::knobs(),
         seed in 0u64..500,
         packets in 1u64..3000,
         profile in prop::sample::select(vec![Profile::CaidaLike, Profile::Imix, Profile::Datacenter]),
     ) {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let _turn = support::turn();
         let compiled = q.compile().expect("the strategy builds valid queries");
         // rtc runs only flow-keyed queries (it refuses the others, tested in the plan's tests).
-        let topology = if topology == Topology::Rtc && !compiled.keyed_by_flow() { Topology::TwoStage } else { topology };
+        let topology = if k.topology == Topology::Rtc && !compiled.keyed_by_flow() { Topology::TwoStage } else { k.topology };
         let frames = generate(&GenConfig::new(profile, packets, seed)).unwrap();
-        let mut cfg = EngineConfig::new(engine::query::AppKind::FlowCounter, topology, workers);
+        let mut cfg = EngineConfig::new(engine::query::AppKind::FlowCounter, topology, k.workers);
         cfg.query = Some(q.clone());
-        cfg.queue = queue;
-        cfg.batch = batch;
-        cfg.queue_capacity = capacity;
-        cfg.fuse = fuse || topology != Topology::Pipeline;
-        cfg.loops = loops;
-        cfg.pin = PinPlan::None;
+        k.apply(&mut cfg);
+        let loops = k.loops;
         let o = run(&frames, &cfg).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(o.conservation_ok(), "conservation: {:?}", cfg);
         prop_assert_eq!(o.processed() + o.unparsed_by_reason().values().sum::<u64>(), packets * loops);

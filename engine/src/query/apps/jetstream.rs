@@ -2,10 +2,10 @@
 //! 1 s tumbling windows unless `--window` says otherwise; `T` is `--threshold` or the default
 //! named.
 
-use wire::record::tcp_flags::{ACK, SYN};
+use wire::record::tcp_flags::ACK;
 use wire::sonata as rules;
 
-use super::{FIVE_TUPLE, host_window, tcp};
+use super::{FIVE_TUPLE, host_window, syns_to_host, tcp};
 use crate::query::{AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, Predicate, QuerySpec, SideSpec};
 
 /// `heavy-hitter`: directional 5-tuples carrying more than `share` (default 1%) of the
@@ -35,10 +35,7 @@ pub fn share_ppm(share: f64) -> i64 {
 /// unlike Sonata's rule it does not count the victim's SYN-ACKs, which a server under attack
 /// may stop sending), `half_open >= T` (40).
 pub fn syn_flood(t: Option<u64>) -> QuerySpec {
-    host_window()
-        .filter(Predicate::new(Field::TcpFlags, CmpOp::Eq, u64::from(SYN)))
-        .key_by(&[Field::Dst])
-        .aggregate(AggSpec::count().named("syns"))
+    syns_to_host()
         .join(
             SideSpec::new()
                 .filter(Predicate::new(Field::TcpFlags, CmpOp::Eq, u64::from(ACK)))

@@ -90,6 +90,14 @@ fn host_window() -> QuerySpec {
     QuerySpec::new().window(Window::tumbling(wire::sonata::WINDOW_NS))
 }
 
+/// SYNs (flags exactly SYN) counted per destination as `syns`, in the alarm windows.
+fn syns_to_host() -> QuerySpec {
+    host_window()
+        .filter(Predicate::new(Field::TcpFlags, CmpOp::Eq, u64::from(wire::record::tcp_flags::SYN)))
+        .key_by(&[Field::Dst])
+        .aggregate(AggSpec::count().named("syns"))
+}
+
 /// TCP only.
 fn tcp() -> Predicate {
     Predicate::new(Field::Proto, CmpOp::Eq, 6)

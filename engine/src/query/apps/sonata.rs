@@ -6,7 +6,7 @@
 use wire::record::tcp_flags::{ACK, FIN, SYN};
 use wire::sonata as rules;
 
-use super::{count_distinct, host_window, tcp};
+use super::{count_distinct, host_window, syns_to_host, tcp};
 use crate::query::{AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, Predicate, QuerySpec, SideSpec};
 
 const UDP: u64 = 17;
@@ -22,11 +22,7 @@ fn threshold(t: Option<u64>, default: u64) -> i64 {
 
 /// `sonata-new-tcp`: SYNs per destination, `syns >= T` (40).
 pub fn new_tcp(t: Option<u64>) -> QuerySpec {
-    host_window()
-        .filter(flags_eq(SYN))
-        .key_by(&[Field::Dst])
-        .aggregate(AggSpec::count().named("syns"))
-        .having("syns", Cmp::Ge, threshold(t, rules::NEW_TCP))
+    syns_to_host().having("syns", Cmp::Ge, threshold(t, rules::NEW_TCP))
 }
 
 /// `sonata-ssh-brute`: distinct sources sending TCP to port 22 per (destination, IP length),
@@ -58,10 +54,7 @@ pub fn ddos(t: Option<u64>) -> QuerySpec {
 /// `sonata-syn-flood`: per host, SYNs to it + SYN-ACKs from it - ACKs to it (three sides
 /// joined on the host, missing counts 0), `half_open >= T` (40).
 pub fn syn_flood(t: Option<u64>) -> QuerySpec {
-    host_window()
-        .filter(flags_eq(SYN))
-        .key_by(&[Field::Dst])
-        .aggregate(AggSpec::count().named("syns"))
+    syns_to_host()
         .join(
             SideSpec::new()
                 .filter(Predicate::new(Field::TcpFlags, CmpOp::Eq, SYN_ACK))
@@ -84,10 +77,7 @@ pub fn syn_flood(t: Option<u64>) -> QuerySpec {
 /// `sonata-completed-flows`: per host, SYNs to it - FINs from it, `open >= T` (40; see
 /// [`wire::sonata`] for why not Sonata's 1).
 pub fn completed_flows(t: Option<u64>) -> QuerySpec {
-    host_window()
-        .filter(flags_eq(SYN))
-        .key_by(&[Field::Dst])
-        .aggregate(AggSpec::count().named("syns"))
+    syns_to_host()
         .join(
             SideSpec::new()
                 .filter(tcp())
