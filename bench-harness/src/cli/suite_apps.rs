@@ -25,15 +25,27 @@ use crate::suite::apps::{self, Grid, GridPoint, PointSummary, SONATA_TARGET_MPPS
 const TARGET_TRIAL_S: f64 = 0.5;
 /// Loop counts stay within these bounds.
 const MAX_LOOPS: u64 = 1000;
-/// Packets of the generated trace (attack packets included), full and `--quick`.
-const PACKETS: u64 = 500_000;
-const QUICK_PACKETS: u64 = 20_000;
 /// The traffic profile and seed of the trace.
 const PROFILE: &str = "caida-like";
 const SEED: u64 = 1;
-/// Seconds of packet time the benign traffic spans (`--pps` is the packets over this), so the
-/// scenarios' default timing (from 0.5 s for 3 s) fits and 1 s windows close several times.
-const TRACE_SPAN_S: f64 = 4.0;
+
+/// The shape of the suite's trace: benign packets over a span of packet time, with every attack
+/// scenario from `attack_start_s` for `attack_s` seconds (inside the span, so none is cut short
+/// and 1 s windows close while the attacks run).
+#[derive(Clone, Copy, Debug)]
+struct TraceShape {
+    benign_packets: u64,
+    span_s: f64,
+    attack_start_s: f64,
+    attack_s: f64,
+}
+
+/// About 560 k packets (500 k benign) over 4 s.
+const FULL_TRACE: TraceShape =
+    TraceShape { benign_packets: 500_000, span_s: 4.0, attack_start_s: 0.5, attack_s: 3.0 };
+/// About 35 k packets (20 k benign) over 1.5 s.
+const QUICK_TRACE: TraceShape =
+    TraceShape { benign_packets: 20_000, span_s: 1.5, attack_start_s: 0.0, attack_s: 1.0 };
 
 /// Everything a trial process needs besides its configuration.
 struct Runner {
@@ -55,28 +67,37 @@ impl Runner {
 /// The trace of the suite: how it was made.
 struct TraceInfo {
     path: PathBuf,
+    shape: TraceShape,
+    /// Packets written, attack packets included.
     packets: u64,
+    /// The benign packet rate.
     pps: f64,
-    scenarios: Vec<&'static str>,
+    scenarios: Vec<String>,
 }
 
 /// Generates the trace into `scratch` with `pktstream gen`: the caida-like profile, full payload
 /// (several apps read DNS and telnet payload), and every attack scenario the generator has, so
 /// the apps' alarms fire.
-fn generate_trace(exe: &Path, scratch: &Path, packets: u64) -> anyhow::Result<TraceInfo> {
+fn generate_trace(exe: &Path, scratch: &Path, shape: TraceShape) -> anyhow::Result<TraceInfo> {
     let path = scratch.join("apps-trace.pcap");
-    let pps = (packets as f64 / TRACE_SPAN_S).ceil();
-    let scenarios: Vec<&'static str> = ScenarioKind::ALL.iter().map(|(n, _)| *n).collect();
-    let mut a: Vec<String> =
-        ["--profile", PROFILE, "--full-payload", "--out"].map(String::from).into();
-    a.push(path.display().to_string());
-    a.extend(["--packets".into(), packets.to_string(), "--seed".into(), SEED.to_string()]);
-    a.extend(["--pps".into(), pps.to_string()]);
+    let pps = (shape.benign_packets as f64 / shape.span_s).ceil();
+    let timing = format!("start={},duration={}", shape.attack_start_s, shape.attack_s);
+    let scenarios: Vec<String> =
+        ScenarioKind::ALL.iter().map(|(n, _)| format!("{n}:{timing}")).collect();
+    let mut a: Vec<String> = ["--profile", PROFILE, "--full-payload"].map(String::from).into();
+    a.extend(["--duration".into(), shape.span_s.to_string(), "--pps".into(), pps.to_string()]);
+    a.extend(["--seed".into(), SEED.to_string(), "--out".into(), path.display().to_string()]);
     for s in &scenarios {
-        a.extend(["--scenario".into(), s.to_string()]);
+        a.extend(["--scenario".into(), s.clone()]);
     }
     super::child::run(exe, "gen", &a).context("cannot generate the apps suite's trace")?;
-    Ok(TraceInfo { path, packets, pps, scenarios })
+    let sidecar = super::gen_cmd::gen_json_path(&path);
+    let meta: Value = serde_json::from_slice(
+        &std::fs::read(&sidecar).with_context(|| format!("cannot read {}", sidecar.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", sidecar.display()))?;
+    let packets = meta["packets"].as_u64().unwrap_or(0);
+    Ok(TraceInfo { path, shape, packets, pps, scenarios })
 }
 
 /// The row of one trial from its results object.
@@ -202,7 +223,10 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     }
     let grid = Grid::full();
     let rounds = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
-    let packets = args.trace_packets.unwrap_or(if args.quick { QUICK_PACKETS } else { PACKETS });
+    let mut shape = if args.quick { QUICK_TRACE } else { FULL_TRACE };
+    if let Some(n) = args.trace_packets {
+        shape.benign_packets = n.max(1);
+    }
     let exe = std::env::current_exe().context("cannot find the pktstream executable")?;
     let machine = match &args.machine {
         Some(m) => m.clone(),
@@ -212,11 +236,13 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     interrupt::catch_ctrl_c();
     let result = (|| {
         eprintln!(
-            "suite apps: {PROFILE} trace of {packets} packets with full payload and {} attack \
-             scenarios",
+            "suite apps: {PROFILE} trace with full payload, {} benign packets over {} s and {} \
+             attack scenarios",
+            shape.benign_packets,
+            shape.span_s,
             ScenarioKind::ALL.len()
         );
-        let trace = generate_trace(&exe, &scratch, packets)?;
+        let trace = generate_trace(&exe, &scratch, shape)?;
         let sha = provenance::sha256_file(&trace.path)
             .with_context(|| format!("cannot read {}", trace.path.display()))?;
         let prov = provenance::collect(Some(&machine), tracegen::GENERATOR_VERSION, sha);
@@ -235,8 +261,10 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
             .map(|p| json!({"app": p.app.name(), "topology": p.topology.name()}))
             .collect::<Vec<_>>(),
         "workers": grid.workers, "trials_per_round": grid.len(), "warmup_trials": grid.len(),
-        "trace": {"profile": PROFILE, "packets": trace.packets, "seed": SEED, "pps": trace.pps,
-                  "full_payload": true, "scenarios": trace.scenarios, "in_memory": true},
+        "trace": {"profile": PROFILE, "packets": trace.packets, "seed": SEED,
+                  "benign_packets": trace.shape.benign_packets, "benign_pps": trace.pps,
+                  "span_s": trace.shape.span_s, "full_payload": true,
+                  "scenarios": trace.scenarios, "in_memory": true},
         "loops": loops, "target_trial_s": (!args.quick).then_some(TARGET_TRIAL_S),
         "sonata_target_mpps": SONATA_TARGET_MPPS,
         "confidence": crate::stats::DEFAULT_CONFIDENCE,
@@ -255,7 +283,8 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     )?;
     write_atomic(&dir.join("summary.csv"), apps::summary_csv(&points).as_bytes())
         .with_context(|| format!("cannot write {}", dir.join("summary.csv").display()))?;
-    let figure = AppsFigure::from_summary(&points, &caption(&prov, rounds, &trace, partial));
+    let figure =
+        AppsFigure::from_summary(&points, &caption(&prov, rounds, &trace, args.quick, partial));
     let files = figs::draw_throughput(&figure, &dir.join("apps_throughput"))?;
     print_table(&points, rounds);
     println!(
@@ -275,10 +304,21 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
 }
 
 /// The figure's caption: machine, commit, trace and method.
-fn caption(prov: &Provenance, rounds: usize, trace: &TraceInfo, partial: bool) -> String {
+fn caption(
+    prov: &Provenance,
+    rounds: usize,
+    trace: &TraceInfo,
+    quick: bool,
+    partial: bool,
+) -> String {
+    let replay = if quick {
+        "replayed once per trial (--quick)".to_string()
+    } else {
+        format!("replayed per trial so each lasts {TARGET_TRIAL_S} s or more")
+    };
     format!(
         "{}{} In-memory trace, full payload: {} packets of {PROFILE} with {} attack scenarios, \
-         replayed per trial so each lasts about {TARGET_TRIAL_S} s or more. Each app on rtc when \
+         {replay}. Each app on rtc when \
          its query is keyed by the flow, else two-stage; top speed, threads pinned. Median of \
          {rounds} round(s) after a warm-up, each trial a separate process with configurations \
          interleaved; bars: 95% bootstrap interval of the median.",
