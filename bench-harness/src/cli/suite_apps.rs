@@ -23,6 +23,10 @@ use crate::suite::apps::{self, Grid, GridPoint, PointSummary, SONATA_TARGET_MPPS
 
 /// Seconds a measured trial aims to last at least (the loop count is set from the warm-ups).
 const TARGET_TRIAL_S: f64 = 0.5;
+/// How much faster per loop a measured trial may run than its one-loop warm-up (whose single
+/// loop grows the tables and fills the caches): about 2 to 3 times on the machine this was
+/// written on, so loop counts aim at this many times the target from the warm-ups' times.
+const WARMUP_SLOWDOWN: f64 = 3.0;
 /// Loop counts stay within these bounds.
 const MAX_LOOPS: u64 = 1000;
 /// The traffic profile and seed of the trace.
@@ -160,8 +164,10 @@ fn measure(grid: &Grid, rounds: usize, quick: bool, runner: &Runner, dir: &Path)
             let loops = m.loops.get(point.app.name()).copied().unwrap_or(1);
             match runner.trial(point, loops) {
                 Ok(v) => m.rows.push(trial_row(round, order, point, loops, &v)),
-                Err(e) if interrupt::interrupted() => {
-                    m.stopped = Some(e.context("interrupted (Ctrl-C)"));
+                Err(_) if interrupt::interrupted() => {
+                    // The same Ctrl-C ended the trial: its error says nothing more.
+                    let at = format!("trial {} of the {phase}", point.label());
+                    m.stopped = Some(anyhow!("interrupted (Ctrl-C) during {at}"));
                     break 'phases;
                 }
                 Err(e) => {
@@ -195,8 +201,9 @@ fn measure(grid: &Grid, rounds: usize, quick: bool, runner: &Runner, dir: &Path)
     m
 }
 
-/// Loops per app: enough for its faster configuration's warm-up (one loop) to last
-/// [`TARGET_TRIAL_S`], so both worker counts of an app run the same packets; one with `--quick`.
+/// Loops per app: enough for its faster configuration to last [`TARGET_TRIAL_S`], judged from
+/// the warm-ups (one loop each) allowing for [`WARMUP_SLOWDOWN`]; both worker counts of an app
+/// run the same packets. One with `--quick`.
 fn loop_counts(grid: &Grid, warmups: &[TrialRow], quick: bool) -> BTreeMap<&'static str, u64> {
     grid.apps
         .iter()
@@ -210,7 +217,7 @@ fn loop_counts(grid: &Grid, warmups: &[TrialRow], quick: bool) -> BTreeMap<&'sta
             let loops = if quick || !fastest.is_finite() {
                 1
             } else {
-                ((TARGET_TRIAL_S / fastest).ceil() as u64).clamp(1, MAX_LOOPS)
+                ((TARGET_TRIAL_S * WARMUP_SLOWDOWN / fastest).ceil() as u64).clamp(1, MAX_LOOPS)
             };
             (app.name(), loops)
         })
@@ -286,7 +293,7 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     let figure =
         AppsFigure::from_summary(&points, &caption(&prov, rounds, &trace, args.quick, partial));
     let files = figs::draw_throughput(&figure, &dir.join("apps_throughput"))?;
-    print_table(&points, rounds);
+    print_table(&points, rounds, partial);
     println!(
         "wrote {}, {}, {} and {}",
         dir.join("trials.csv").display(),
@@ -330,14 +337,17 @@ fn caption(
 }
 
 /// Prints the summary table: per app, both worker counts, the ratio and the Sonata target.
-fn print_table(points: &[PointSummary], rounds: usize) {
+fn print_table(points: &[PointSummary], rounds: usize, partial: bool) {
     let ci = |s: Option<&Summary>| {
         s.map_or(String::new(), |s| format!("{:.2} [{:.2}, {:.2}]", s.median, s.lo, s.hi))
     };
-    println!("apps suite, median Mpps [95% bootstrap interval] of {rounds} round(s):");
     println!(
-        "  {:<24} {:<10} {:>22} {:>22} {:>20} {:<8}",
-        "app", "topology", "1 worker", "2 workers", "2w / 1w", "target >= 10 Mpps"
+        "apps suite{}, median Mpps [95% bootstrap interval] of {rounds} round(s):",
+        if partial { " (PARTIAL: stopped early)" } else { "" }
+    );
+    println!(
+        "  {:<24} {:<10} {:>22} {:>22} {:>20}  target",
+        "app", "topology", "1 worker", "2 workers", "2w / 1w"
     );
     let mut seen: Vec<&str> = Vec::new();
     for p in points {
@@ -347,7 +357,7 @@ fn print_table(points: &[PointSummary], rounds: usize) {
         seen.push(&p.app);
         let at = |w: usize| points.iter().find(|q| q.app == p.app && q.workers == w);
         println!(
-            "  {:<24} {:<10} {:>22} {:>22} {:>20} {:<8}",
+            "  {:<24} {:<10} {:>22} {:>22} {:>20}  {}",
             p.app,
             p.topology,
             ci(at(1).map(|q| &q.mpps)),
@@ -356,4 +366,8 @@ fn print_table(points: &[PointSummary], rounds: usize) {
             p.target.as_deref().unwrap_or("")
         );
     }
+    println!(
+        "target: sonata-* apps only, met when the 2-worker median is at least \
+         {SONATA_TARGET_MPPS} Mpps"
+    );
 }
