@@ -1,9 +1,10 @@
-//! `pktstream suite`: the quick queues suite end to end (files, columns, figures) and an
-//! unknown suite's error. No timing is asserted.
+//! `pktstream suite`: the quick queues and apps suites end to end (files, columns, figures) and
+//! an unknown suite's error. No timing is asserted.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use engine::query::AppKind;
 use engine::queue::QueueKind;
 use serde_json::Value;
 
@@ -112,6 +113,87 @@ fn unknown_suite_lists_the_valid_ones() {
     let o = pktstream(&["suite", "nope", "--out", dir.path().to_str().unwrap()]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("unknown suite `nope`; valid suites: queues"), "{err}");
+    assert!(err.contains("unknown suite `nope`; valid suites: queues, apps"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "an unknown suite wrote files");
+}
+
+#[test]
+fn quick_apps_suite_runs_every_app_on_one_and_two_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = pktstream(&[
+        "suite",
+        "apps",
+        "--quick",
+        "--trace-packets",
+        "2000",
+        "--machine",
+        "test-machine",
+        "--out",
+        out,
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&o.stderr));
+    let apps = AppKind::ALL.len();
+    for (name, _) in AppKind::ALL {
+        assert!(stdout.contains(name), "the table lacks {name}:\n{stdout}");
+    }
+    let results = dir.path().join("test-machine").join("apps");
+
+    // One warm-up and one measured trial per (app, workers).
+    let trials = std::fs::read_to_string(results.join("trials.csv")).unwrap();
+    let mut lines = trials.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for column in ["warmup", "round", "app", "topology", "workers", "loops", "packets", "mpps"] {
+        assert!(header.contains(&column), "trials.csv lacks {column}: {header:?}");
+    }
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2 * 2 * apps, "{trials}");
+    let warmups = rows.iter().filter(|r| r.starts_with("true,")).count();
+    assert_eq!(warmups, 2 * apps, "{trials}");
+
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(results.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["provenance"]["machine_id"], "test-machine");
+    assert_eq!(summary["partial"], false);
+    assert_eq!(summary["config"]["rounds"], 1);
+    assert_eq!(summary["config"]["trace"]["full_payload"], true);
+    assert!(summary["config"]["trace"]["packets"].as_u64().unwrap() > 2000);
+    let points = summary["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2 * apps);
+    for (name, app) in AppKind::ALL {
+        let keyed_by_flow = app.spec().compile().unwrap().keyed_by_flow();
+        for workers in [1, 2] {
+            let p = points
+                .iter()
+                .find(|p| p["app"] == name && p["workers"] == workers)
+                .unwrap_or_else(|| panic!("{name} x{workers} missing: {points:?}"));
+            assert_eq!(p["topology"], if keyed_by_flow { "rtc" } else { "two-stage" }, "{p}");
+            assert!(p["mpps"]["median"].as_f64().unwrap() > 0.0, "{p}");
+            assert!(p["ratio_2w_1w"]["median"].as_f64().unwrap() > 0.0, "{p}");
+            let sonata = name.starts_with("sonata-");
+            assert_eq!(p["target"].is_string(), sonata, "{p}");
+        }
+    }
+    let summary_csv = std::fs::read_to_string(results.join("summary.csv")).unwrap();
+    assert_eq!(summary_csv.lines().count(), 1 + 2 * apps);
+    assert!(summary_csv.starts_with("app,topology,workers,n,mpps_median"), "{summary_csv}");
+    check_png(&results.join("apps_throughput.png"));
+    check_svg(&results.join("apps_throughput.svg"));
+    // The scratch folder with the trace and the trials' JSON files is gone.
+    let left: Vec<_> = std::fs::read_dir(&results)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn apps_suite_refuses_the_queues_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = pktstream(&["suite", "apps", "--items", "5", "--out", dir.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("apply to the queues suite only"), "{err}");
 }

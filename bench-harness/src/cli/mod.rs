@@ -2,12 +2,15 @@
 
 mod child;
 mod gen_cmd;
+mod interrupt;
 mod pacing_args;
 mod queue_bench_cmd;
 mod replay_cmd;
 mod reproduce_cmd;
 mod run_cmd;
+mod suite_apps;
 mod suite_cmd;
+mod suite_queues;
 mod trace_stats_cmd;
 
 use clap::{Parser, Subcommand};
@@ -49,7 +52,7 @@ pub enum Command {
     /// Measure one queue design: items per second between two pinned threads and, with
     /// --pingpong, the round trip beside that of one atomic word.
     QueueBench(QueueBenchArgs),
-    /// Run an experiment suite (queues): every trial a separate process, rounds interleaved,
+    /// Run an experiment suite (queues, apps): every trial a separate process, rounds interleaved,
     /// results with bootstrap intervals, and figures.
     Suite(SuiteArgs),
 }

@@ -6,6 +6,8 @@
 //! embedded in the binary and registered with plotters once ([`ensure_fonts`]), so drawing never
 //! depends on the fonts installed on the machine.
 
+pub mod apps;
+mod figure;
 mod layout;
 pub mod queues;
 pub mod scaling;

@@ -8,11 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::figure::{Chart, Draw, DrawResult, nice_max, render, to_plot_px};
 use super::layout::{ENTRY_GAP, LegendEntry, Sample, flow_rows, row_width};
 use super::style::{self, TickedAxis};
 use super::text::{self, Label, TextMode};
@@ -322,21 +322,6 @@ impl Draw for CategoricalFigure<'_> {
     }
 }
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
-type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
-/// Pixel of `(x, y)` relative to the chart's plotting area.
-fn to_plot_px<DB: DrawingBackend>(chart: &Chart<'_, DB>, x: f64, y: f64) -> (i32, i32) {
-    let base = chart.plotting_area().get_base_pixel();
-    let (px, py) = chart.backend_coord(&(x, y));
-    (px - base.0, py - base.1)
-}
-
-/// A round axis top a little above `max`.
-fn nice_max(max: f64) -> f64 {
-    if max.is_finite() && max > 0.0 { max * 1.08 } else { 1.0 }
-}
-
 /// One panel's axes: the chart with grid, tick labels, axis titles and the panel title.
 struct Axes<'a> {
     title: &'a str,
@@ -501,35 +486,6 @@ fn frame<DB: DrawingBackend>(
     }
     style::draw_caption(&caption_area.margin(8, 0, 0, 0), caption, mode)?;
     Ok((panels, legend_h))
-}
-
-/// A figure that draws itself on any backend.
-trait Draw {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        mode: TextMode,
-    ) -> DrawResult<(), DB>;
-}
-
-/// Draws the same figure to `<stem>.png` and `<stem>.svg` at `size`; returns both paths.
-fn render(stem: &Path, size: (u32, u32), fig: &impl Draw) -> anyhow::Result<Vec<PathBuf>> {
-    super::ensure_fonts()?;
-    let (png, svg) = super::output_paths(stem);
-    super::create_parent(&png)?;
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        fig.draw(&root, TextMode::Raster)
-            .and_then(|()| root.present())
-            .with_context(|| format!("cannot draw {}", png.display()))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        fig.draw(&root, TextMode::Vector)
-            .and_then(|()| root.present())
-            .with_context(|| format!("cannot draw {}", svg.display()))?;
-    }
-    Ok(vec![png, svg])
 }
 
 #[cfg(test)]
