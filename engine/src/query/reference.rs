@@ -29,11 +29,11 @@ pub fn run_reference(
     for k in 0..loops {
         for (i, f) in frames.iter().enumerate() {
             let Ok(mut r) = parse_frame(&f, i as u32) else { continue };
-            q.probe.apply(f.bytes, &mut r);
             r.ts_ns = times.as_ref().map_or(f.ts_ns, |t| t[i]) + k * span;
             if unique_ip {
                 wire::unique_ip::rewrite_record(&mut r, k);
             }
+            q.probe.apply(f.bytes, &mut r);
             for (s, side) in q.sides.iter().enumerate() {
                 let Some(m) = side.select(&r) else { continue };
                 let key = side.key.pack(&m);

@@ -4,8 +4,9 @@
 use wire::PacketRecord;
 
 use super::aggregate::{AggLayout, AggOp, Value};
-use super::field::{CompiledPredicate, Field, MapOp, QueryError};
+use super::field::{CompiledPredicate, Field, QueryError};
 use super::key::KeyLayout;
+use super::map::MapOp;
 use super::probe::PayloadProbe;
 use super::spec::{Cmp, JoinHow, SideSpec};
 

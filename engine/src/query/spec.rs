@@ -24,7 +24,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::CompiledQuery;
 use super::aggregate::AggSpec;
 use super::compute::Computed;
-use super::field::{Field, MapOp, Predicate, QueryError};
+use super::field::{Field, Predicate, QueryError};
+use super::map::MapOp;
 use super::window::Window;
 
 /// The comparison of a threshold.

@@ -266,6 +266,7 @@ impl<'a, 'e> Worker<'a, 'e> {
         let metas = &all[taken.first..taken.first + taken.frames.len()];
         let mut n = 0;
         self.samples.clear();
+        let rewrite = self.env.unique_ip && taken.loop_idx > 0;
         for (k, (meta, &i)) in metas.iter().zip(taken.frames).enumerate() {
             // The frame a few ahead: its bytes arrive while these are parsed.
             if let Some(ahead) = all.get(taken.first + k + PREFETCH_AHEAD) {
@@ -274,9 +275,14 @@ impl<'a, 'e> Worker<'a, 'e> {
             let f = buffer.view(meta);
             match parse_frame_into(&f, i, &mut self.scratch[n]) {
                 Ok(()) => {
-                    // What the query reads of the payload: only this thread has the bytes.
-                    self.env.query.probe.apply(f.bytes, &mut self.scratch[n]);
-                    self.scratch[n].ts_ns += taken.ts_shift_ns;
+                    let r = &mut self.scratch[n];
+                    if rewrite {
+                        unique_ip::rewrite_record(r, taken.loop_idx);
+                    }
+                    // What the query reads of the payload (only this thread has the bytes),
+                    // its guards seeing the addresses the query will see.
+                    self.env.query.probe.apply(f.bytes, r);
+                    r.ts_ns += taken.ts_shift_ns;
                     n += 1;
                     // Latency samples carry their own release time (a take may span many).
                     if is_latency_sample(i) {
@@ -285,11 +291,6 @@ impl<'a, 'e> Worker<'a, 'e> {
                     }
                 }
                 Err(reason) => self.m.count_unparsed(reason),
-            }
-        }
-        if self.env.unique_ip && taken.loop_idx > 0 {
-            for r in &mut self.scratch[..n] {
-                unique_ip::rewrite_record(r, taken.loop_idx);
             }
         }
         // Event times never go back in a ring: the last frame's is the watermark.
