@@ -4,6 +4,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Set by the handler, read by the suite between trials. The flag publishes nothing else, so
+/// any ordering would do; `SeqCst` is used because it costs nothing at this rate (once per
+/// trial) and needs no argument.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_sigint(_signal: libc::c_int) {
