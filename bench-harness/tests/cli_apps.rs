@@ -94,3 +94,20 @@ fn bad_parameters_fail_naming_what_was_expected() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("out_of_order"));
 }
+
+/// `examples/syn_flood.toml` writes `sonata-syn-flood` out as a query file (outer and left
+/// joins, a computed column and a threshold on it): the same dump as the app's.
+#[test]
+fn the_syn_flood_query_file_is_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.pcap");
+    let t = trace.to_str().unwrap();
+    let generate = ["gen", "--profile", "caida-like", "--pps", "5000", "--duration", "3"];
+    ok(&pktstream(&[&generate[..], &["--scenario", "syn-flood", "--out", t]].concat()));
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/syn_flood.toml");
+    let from_file = dump(dir.path(), &trace, "flow-counter", &["--config", example]);
+    let app = dump(dir.path(), &trace, "sonata-syn-flood", &[]);
+    assert_eq!(from_file, app);
+    assert!(app.starts_with("window_start_ns,host,syns,synacks,acks,half_open\n"));
+    assert!(app.lines().count() > 1, "the flood raises alarms: {app}");
+}
