@@ -11,6 +11,8 @@
 //! 24..40  dst          [u8;16]
 //! 40..44  seq          u32  TCP sequence number; ICMP: type << 8 | code
 //! 44..48  ack          u32  TCP acknowledgement number; ICMP: the 4 bytes after the checksum
+//!                           (UDP: 0 from the parser; a query that reads DNS fields has the
+//!                           parsing thread store them in both, see the engine's probe)
 //! 48..52  seq_no       u32  the frame's index in its FrameBuffer (payload look-up, sampling)
 //! 52..56  len_word     u32  bits 0..20 wire length, 20..24 flags, 24..32 payload offset
 //!                           (or, once a query's payload tests ran, their match bits)
