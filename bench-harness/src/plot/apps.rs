@@ -160,15 +160,7 @@ impl Draw for Figure<'_> {
             .x_label_area_size(X_LABEL_AREA)
             .y_label_area_size(y_label_area)
             .build_cartesian_2d(x, y)?;
-        chart
-            .configure_mesh()
-            .label_style(
-                (style::FONT_FAMILY, style::TICK_LABEL_SIZE).into_font().color(&TRANSPARENT),
-            )
-            .bold_line_style(style::GRID_COLOUR.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::AXIS_COLOUR.stroke_width(1))
-            .draw()?;
+        super::figure::draw_mesh(&mut chart)?;
         let plot_base = chart.plotting_area().get_base_pixel();
         let area_base = plot_area.get_base_pixel();
         let (xr, yr) = chart.plotting_area().get_pixel_range();

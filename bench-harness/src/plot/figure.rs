@@ -8,7 +8,7 @@ use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::TickedAxis;
+use super::style::{self, TickedAxis};
 use super::text::TextMode;
 
 pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
@@ -20,6 +20,18 @@ pub(super) fn to_plot_px<DB: DrawingBackend>(chart: &Chart<'_, DB>, x: f64, y: f
     let base = chart.plotting_area().get_base_pixel();
     let (px, py) = chart.backend_coord(&(x, y));
     (px - base.0, py - base.1)
+}
+
+/// Draws a chart's grid and axes: plotters draws lines and tick marks, the text is ours (see
+/// `text`), so its own labels are transparent (skipped by every backend).
+pub(super) fn draw_mesh<DB: DrawingBackend>(chart: &mut Chart<'_, DB>) -> DrawResult<(), DB> {
+    chart
+        .configure_mesh()
+        .label_style((style::FONT_FAMILY, style::TICK_LABEL_SIZE).into_font().color(&TRANSPARENT))
+        .bold_line_style(style::GRID_COLOUR.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(style::AXIS_COLOUR.stroke_width(1))
+        .draw()
 }
 
 /// A round axis top a little above `max`.

@@ -362,15 +362,7 @@ impl Axes<'_> {
             .x_label_area_size(self.x_label_area())
             .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(self.x.clone(), y)?;
-        chart
-            .configure_mesh()
-            .label_style(
-                (style::FONT_FAMILY, style::TICK_LABEL_SIZE).into_font().color(&TRANSPARENT),
-            )
-            .bold_line_style(style::GRID_COLOUR.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::AXIS_COLOUR.stroke_width(1))
-            .draw()?;
+        super::figure::draw_mesh(&mut chart)?;
         let plot_base = chart.plotting_area().get_base_pixel();
         let area_base = area.get_base_pixel();
         let (xr, yr) = chart.plotting_area().get_pixel_range();

@@ -367,17 +367,7 @@ impl Figure {
                 style::TickedAxis { lo: x_lo, hi: x_hi, ticks: self.x_ticks.clone() },
                 style::TickedAxis { lo: 0.0, hi: panel.y_max, ticks: y_ticks.clone() },
             )?;
-        // plotters draws the grid, axes and tick marks; the text is ours (see `text`), so its
-        // own labels are transparent (skipped by every backend).
-        chart
-            .configure_mesh()
-            .label_style(
-                (style::FONT_FAMILY, style::TICK_LABEL_SIZE).into_font().color(&TRANSPARENT),
-            )
-            .bold_line_style(style::GRID_COLOUR.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::AXIS_COLOUR.stroke_width(1))
-            .draw()?;
+        super::figure::draw_mesh(&mut chart)?;
 
         // From here on, draw in pixels: `plot` relative to the plotting area, `area` to the panel.
         let plot = chart.plotting_area().strip_coord_spec();
