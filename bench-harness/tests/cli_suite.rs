@@ -99,12 +99,7 @@ fn quick_queues_suite_writes_trials_summary_and_figures() {
         check_svg(&results.join(format!("{stem}.svg")));
     }
     // The scratch folder of the trials' JSON files is gone.
-    let left: Vec<_> = std::fs::read_dir(&results)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_scratch(&results);
 }
 
 #[test]
@@ -181,12 +176,7 @@ fn quick_apps_suite_runs_every_app_on_one_and_two_workers() {
     check_png(&results.join("apps_throughput.png"));
     check_svg(&results.join("apps_throughput.svg"));
     // The scratch folder with the trace and the trials' JSON files is gone.
-    let left: Vec<_> = std::fs::read_dir(&results)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_scratch(&results);
 }
 
 #[test]
@@ -196,4 +186,14 @@ fn apps_suite_refuses_the_queues_flags() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("apply to the queues suite only"), "{err}");
+}
+
+/// No hidden (scratch) entry is left in a results folder.
+fn assert_no_scratch(results: &std::path::Path) {
+    let left: Vec<_> = std::fs::read_dir(results)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
