@@ -458,16 +458,17 @@ fn parse_prefix(t: &str) -> Option<(u128, u32)> {
     Some((parse_address(a)?, len + extra))
 }
 
+/// A TCP record between two IPv4 endpoints (tests).
+#[cfg(test)]
+pub(crate) fn v4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16) -> PacketRecord {
+    let mut r = PacketRecord::default();
+    (r.src, r.dst, r.sport, r.dport, r.proto) = (mapped_v4(src), mapped_v4(dst), sport, dport, 6);
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16) -> PacketRecord {
-        let mut r = PacketRecord::default();
-        (r.src, r.dst, r.sport, r.dport, r.proto) =
-            (mapped_v4(src), mapped_v4(dst), sport, dport, 6);
-        r
-    }
 
     #[test]
     fn predicates_compare_fields_prefixes_and_flag_bits() {

@@ -71,15 +71,7 @@ fn mask_address(a: &mut [u8; 16], n: u8, v6: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::field::{Field, address_text};
-    use wire::record::mapped_v4;
-
-    fn v4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16) -> PacketRecord {
-        let mut r = PacketRecord::default();
-        (r.src, r.dst, r.sport, r.dport, r.proto) =
-            (mapped_v4(src), mapped_v4(dst), sport, dport, 6);
-        r
-    }
+    use crate::query::field::{Field, address_text, v4};
 
     #[test]
     fn maps_mask_reverse_and_canonicalise() {
