@@ -12,6 +12,9 @@ pub(super) enum Sample {
     ErrorBar,
 }
 
+/// A legend sample's length and the gap after it, in pixels.
+pub(super) const SAMPLE_AND_GAP: i32 = super::style::LEGEND_SAMPLE_LEN + 10;
+
 /// One entry of a legend laid out on a line.
 #[derive(Clone, Debug)]
 pub(super) struct LegendEntry {
@@ -19,6 +22,15 @@ pub(super) struct LegendEntry {
     pub(super) text: String,
     /// Sample, gap and text, in pixels.
     pub(super) width: i32,
+}
+
+impl LegendEntry {
+    /// An entry with its width measured in the legend's font.
+    pub(super) fn new(sample: Sample, text: &str) -> Self {
+        let width =
+            SAMPLE_AND_GAP + super::text::width(text, super::style::LEGEND_SIZE).ceil() as i32;
+        Self { sample, text: text.to_string(), width }
+    }
 }
 
 pub(super) fn row_width(entries: &[LegendEntry], row: &[usize]) -> i32 {

@@ -13,9 +13,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::figure::{Chart, Draw, DrawResult, nice_max, render, to_plot_px};
-use super::layout::{ENTRY_GAP, LegendEntry, Sample, flow_rows, row_width};
+use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, Sample, flow_rows, row_width};
 use super::style::{self, TickedAxis};
-use super::text::{self, Label, TextMode};
+use super::text::{Label, TextMode};
 use crate::stats::Summary;
 use crate::suite::queues::{ItemMode, MAFFIONE_BATCH32, QueuesSummary, point_mode};
 
@@ -340,7 +340,6 @@ const X_LABEL_AREA: u32 = 70;
 /// How far below the first row the second row of staggered tick labels sits, in pixels.
 const STAGGER_ROW_PX: i32 = 22;
 const Y_LABEL_AREA: u32 = 90;
-const SAMPLE_AND_GAP: i32 = style::LEGEND_SAMPLE_LEN + 10;
 
 impl Axes<'_> {
     /// The band under the plot for tick labels and the axis title, one row taller when the
@@ -425,14 +424,8 @@ fn frame<DB: DrawingBackend>(
     let m = style::OUTER_MARGIN;
     let area = root.margin(m, m, m, m);
     let (width, height) = area.dim_in_pixel();
-    let entries: Vec<LegendEntry> = legend
-        .iter()
-        .map(|(_, t)| LegendEntry {
-            sample: Sample::ErrorBar,
-            text: t.clone(),
-            width: SAMPLE_AND_GAP + text::width(t, style::LEGEND_SIZE).ceil() as i32,
-        })
-        .collect();
+    let entries: Vec<LegendEntry> =
+        legend.iter().map(|(_, t)| LegendEntry::new(Sample::ErrorBar, t)).collect();
     let rows = flow_rows(&entries, width);
     let legend_h = style::LEGEND_LINE_HEIGHT * rows.len().max(1) as u32 + 8;
     let caption_h = style::CAPTION_LINE_HEIGHT * style::caption_lines(caption, width).len() as u32;

@@ -16,9 +16,11 @@ use plotters::prelude::*;
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::layout::{ENTRY_GAP, LegendEntry, Sample, flow_rows, row_width, worker_ticks};
+use super::layout::{
+    ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, Sample, flow_rows, row_width, worker_ticks,
+};
 use super::style::{self, Marker};
-use super::text::{self, Label, TextMode};
+use super::text::{Label, TextMode};
 
 /// One measured series: a topology (or any other variant) across worker counts.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -475,11 +477,7 @@ impl Figure {
 
     /// The shared legend's entries: one per series, then the note on trials.
     fn series_legend_entries(&self) -> Vec<LegendEntry> {
-        let entry = |sample, text: &str| LegendEntry {
-            sample,
-            text: text.to_string(),
-            width: SAMPLE_AND_GAP + text::width(text, style::LEGEND_SIZE).ceil() as i32,
-        };
+        let entry = LegendEntry::new;
         let mut entries: Vec<LegendEntry> = self
             .labels
             .iter()
@@ -547,7 +545,6 @@ const Y_LABEL_AREA: u32 = 90;
 /// Space between the panels' legends and the caption, in pixels.
 const CAPTION_GAP: u32 = 8;
 /// Width of a legend sample plus the gap before its text, in pixels.
-const SAMPLE_AND_GAP: i32 = style::LEGEND_SAMPLE_LEN + 10;
 /// Draws a panel's reference lines' legend, one entry per reference (its text already wrapped),
 /// aligned with the plotting area's left edge.
 fn draw_reference_legend<DB: DrawingBackend>(
