@@ -346,6 +346,11 @@ impl AggLayout {
         &self.names
     }
 
+    /// Whether column `i` is a mean (a fraction, not an integer).
+    pub fn is_mean(&self, i: usize) -> bool {
+        matches!(self.slots.get(i), Some(Slot::Mean(..)))
+    }
+
     /// A fresh state.
     pub fn new_acc(&self) -> Acc {
         let sets = (self.sets > 0).then(|| {

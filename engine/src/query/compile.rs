@@ -62,7 +62,7 @@ pub(super) fn compile(q: &QuerySpec) -> Result<CompiledQuery, QueryError> {
         if !s.has_columns() || (union && i > 0) {
             continue;
         }
-        for (name, spec) in s.aggs.names().iter().zip(side_specs(q, i)) {
+        for (c, name) in s.aggs.names().iter().enumerate() {
             if row_columns.contains(name) {
                 return Err(QueryError::new(
                     "query",
@@ -70,7 +70,7 @@ pub(super) fn compile(q: &QuerySpec) -> Result<CompiledQuery, QueryError> {
                 ));
             }
             row_columns.push(name.clone());
-            kinds.push(if spec.op == AggOp::Mean { ColumnKind::Fraction } else { ColumnKind::Int });
+            kinds.push(if s.aggs.is_mean(c) { ColumnKind::Fraction } else { ColumnKind::Int });
         }
     }
     let mut computed = Vec::new();
@@ -186,12 +186,6 @@ pub(super) fn compile(q: &QuerySpec) -> Result<CompiledQuery, QueryError> {
         key_fields,
         probe,
     })
-}
-
-/// The aggregate specs of side `i` (an anti side's implied count included).
-fn side_specs(q: &QuerySpec, i: usize) -> Vec<super::AggSpec> {
-    let s = if i == 0 { &q.side } else { &q.join[i - 1] };
-    if s.aggregate.is_empty() { vec![super::AggSpec::count()] } else { s.aggregate.clone() }
 }
 
 /// Checks that a joined side fits the first.
