@@ -5,7 +5,7 @@
 use wire::record::tcp_flags::ACK;
 use wire::sonata as rules;
 
-use super::{FIVE_TUPLE, host_window, syns_to_host, tcp};
+use super::{FIVE_TUPLE, host_window, syns_to_host, tcp, threshold};
 use crate::query::{AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, Predicate, QuerySpec, SideSpec};
 
 /// `heavy-hitter`: directional 5-tuples carrying more than `share` (default 1%) of the
@@ -44,11 +44,7 @@ pub fn syn_flood(t: Option<u64>) -> QuerySpec {
                 .how(JoinHow::Left),
         )
         .compute(Computed::linear("half_open", &[("syns", 1), ("acks", -1)]))
-        .having(
-            "half_open",
-            Cmp::Ge,
-            t.unwrap_or(rules::SYN_FLOOD as u64).min(i64::MAX as u64) as i64,
-        )
+        .having("half_open", Cmp::Ge, threshold(t, rules::SYN_FLOOD as u64))
 }
 
 /// `slowloris`: Sonata's rule (many connections, few bytes each) per attacked service,
@@ -67,7 +63,7 @@ pub fn ssh_brute(t: Option<u64>) -> QuerySpec {
         .key_by(&[Field::Dst])
         .aggregate(AggSpec::distinct(&[Field::Src, Field::Sport]).named("conns"))
         .aggregate(AggSpec::distinct(&[Field::Src]).named("sources"))
-        .having("conns", Cmp::Ge, t.unwrap_or(rules::SSH_BRUTE).min(i64::MAX as u64) as i64)
+        .having("conns", Cmp::Ge, threshold(t, rules::SSH_BRUTE))
 }
 
 /// `tcp-seq`: per directional TCP flow and window, its segments and those out of order (a
@@ -79,7 +75,7 @@ pub fn tcp_seq(t: Option<u64>) -> QuerySpec {
         .key_by(&FIVE_TUPLE)
         .aggregate(AggSpec::count().named("packets"))
         .aggregate(AggSpec::out_of_order())
-        .having("out_of_order", Cmp::Ge, t.unwrap_or(1).min(i64::MAX as u64) as i64)
+        .having("out_of_order", Cmp::Ge, threshold(t, 1))
 }
 
 /// `accounting`: packets and bytes per 5-tuple component — per source, destination, source

@@ -98,6 +98,11 @@ fn syns_to_host() -> QuerySpec {
         .aggregate(AggSpec::count().named("syns"))
 }
 
+/// `--threshold` or the app's default, as a threshold.
+fn threshold(t: Option<u64>, default: u64) -> i64 {
+    t.unwrap_or(default).min(i64::MAX as u64) as i64
+}
+
 /// TCP only.
 fn tcp() -> Predicate {
     Predicate::new(Field::Proto, CmpOp::Eq, 6)

@@ -6,7 +6,7 @@
 use wire::record::tcp_flags::{ACK, FIN, SYN};
 use wire::sonata as rules;
 
-use super::{count_distinct, host_window, syns_to_host, tcp};
+use super::{count_distinct, host_window, syns_to_host, tcp, threshold};
 use crate::query::{AggSpec, Cmp, CmpOp, Computed, Field, JoinHow, Predicate, QuerySpec, SideSpec};
 
 const UDP: u64 = 17;
@@ -14,10 +14,6 @@ const SYN_ACK: u64 = (SYN | ACK) as u64;
 
 fn flags_eq(f: u8) -> Predicate {
     Predicate::new(Field::TcpFlags, CmpOp::Eq, u64::from(f))
-}
-
-fn threshold(t: Option<u64>, default: u64) -> i64 {
-    t.unwrap_or(default).min(i64::MAX as u64) as i64
 }
 
 /// `sonata-new-tcp`: SYNs per destination, `syns >= T` (40).
