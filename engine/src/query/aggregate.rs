@@ -371,8 +371,32 @@ impl AggLayout {
     /// Adds a record to a state.
     #[inline]
     pub fn update(&self, acc: &mut Acc, r: &PacketRecord) {
+        self.update_slots(acc, r, true);
+    }
+
+    /// Adds a record to a state, except to its exact distinct sets: the caller keeps their
+    /// values elsewhere (see [`AggLayout::exact_sets`]) and fills the sets later.
+    #[inline]
+    pub fn update_without_exact(&self, acc: &mut Acc, r: &PacketRecord) {
+        self.update_slots(acc, r, false);
+    }
+
+    /// The exact distinct aggregates: (set index in [`Acc::sets`], the layout of its values).
+    pub fn exact_sets(&self) -> Vec<(usize, KeyLayout)> {
+        self.slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Distinct { layout, set, hll: None } => Some((*set, layout.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[inline(always)]
+    fn update_slots(&self, acc: &mut Acc, r: &PacketRecord, exact: bool) {
         for s in &self.slots {
             match s {
+                Slot::Distinct { hll: None, .. } if !exact => {}
                 Slot::Count(i) => acc.nums[*i] += 1,
                 Slot::Sum(f, i) => acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64),
                 Slot::Min(f, i) => acc.nums[*i] = acc.nums[*i].min(f.get(r) as u64),

@@ -19,6 +19,7 @@
 
 pub mod aggregate;
 pub mod apps;
+mod batched;
 mod compile;
 pub mod compute;
 pub mod field;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use wire::PacketRecord;
 
+use super::batched::BatchedAgg;
 use super::compile::CompiledQuery;
 use crate::state::windowed::{Entry, Row, WindowedState};
 use crate::state::{FlowEstimate, FlowTable};
@@ -20,7 +21,9 @@ enum Store {
     Count(u64),
     /// The flow counter's shape: the flat flow table (see [`CompiledQuery::is_flow_count`]).
     Flows(FlowTable),
-    /// Everything else.
+    /// Queries that evict nothing early: flat tables updated a group at a time.
+    Batched(BatchedAgg),
+    /// Queries with a memory cap or idle timeout, which take single entries out.
     Windows(WindowedState),
 }
 
@@ -47,6 +50,8 @@ impl PartialAgg {
             Store::Count(0)
         } else if q.is_flow_count() {
             Store::Flows(FlowTable::with_estimate(flows))
+        } else if q.spec.state_cap.is_none() && q.spec.idle_timeout_ns.is_none() {
+            Store::Batched(BatchedAgg::new(&q))
         } else {
             Store::Windows(WindowedState::new())
         };
@@ -71,6 +76,10 @@ impl PartialAgg {
             }
             Store::Flows(t) => {
                 t.update_batch(records);
+                return;
+            }
+            Store::Batched(b) => {
+                b.on_batch(&self.q, records);
                 return;
             }
             Store::Windows(s) => s,
@@ -127,14 +136,21 @@ impl PartialAgg {
             return;
         }
         self.wm = wm;
-        let Store::Windows(state) = &mut self.store else {
-            if wm == u64::MAX {
-                self.drain_counters(out);
-                closed(u64::MAX);
-            }
-            return;
-        };
         let window = self.q.window();
+        let state = match &mut self.store {
+            Store::Windows(state) => state,
+            Store::Batched(b) => {
+                b.state.close_until(wm, |s| window.end_of(s), out, closed);
+                return;
+            }
+            Store::Count(_) | Store::Flows(_) => {
+                if wm == u64::MAX {
+                    self.drain_counters(out);
+                    closed(u64::MAX);
+                }
+                return;
+            }
+        };
         state.close_until(wm, |s| window.end_of(s), out, closed);
         if let Some(t) = self.q.spec.idle_timeout_ns
             && wm >= self.next_sweep
@@ -150,8 +166,10 @@ impl PartialAgg {
     /// Ends the stream: everything left goes to `out`.
     pub fn finish(&mut self, out: &mut Vec<Row>, closed: impl FnMut(u64)) {
         self.advance(u64::MAX, out, closed);
-        if let Store::Windows(state) = &mut self.store {
-            state.drain_all(out);
+        match &mut self.store {
+            Store::Windows(state) => state.drain_all(out),
+            Store::Batched(b) => b.state.drain_all(out),
+            Store::Count(_) | Store::Flows(_) => {}
         }
     }
 
@@ -168,7 +186,7 @@ impl PartialAgg {
                 return;
             }
             Store::Flows(t) => t,
-            Store::Windows(_) => return,
+            Store::Windows(_) | Store::Batched(_) => return,
         };
         self.flow_table_bytes = t.memory_bytes();
         out.reserve(t.len());
@@ -186,6 +204,7 @@ impl PartialAgg {
         match &self.store {
             Store::Count(n) => usize::from(*n > 0),
             Store::Flows(t) => t.len(),
+            Store::Batched(b) => b.state.len(),
             Store::Windows(s) => s.len(),
         }
     }
@@ -200,6 +219,7 @@ impl PartialAgg {
         match &self.store {
             Store::Count(_) => 0,
             Store::Flows(t) => t.memory_bytes(),
+            Store::Batched(b) => b.state.memory_bytes(),
             Store::Windows(s) => s.memory_bytes(),
         }
     }
@@ -210,6 +230,7 @@ impl PartialAgg {
         match &self.store {
             Store::Count(_) => 0,
             Store::Flows(t) => t.memory_bytes().max(self.flow_table_bytes),
+            Store::Batched(b) => b.state.peak_table_bytes(),
             Store::Windows(s) => s.peak_table_bytes(),
         }
     }
@@ -218,7 +239,7 @@ impl PartialAgg {
     pub fn table_grows(&self) -> u32 {
         match &self.store {
             Store::Flows(t) => t.grows(),
-            Store::Count(_) | Store::Windows(_) => 0,
+            Store::Count(_) | Store::Windows(_) | Store::Batched(_) => 0,
         }
     }
 }

@@ -1,0 +1,289 @@
+//! Keyed aggregation state per open window for queries that evict nothing early (no memory
+//! cap, no idle timeout): the fast form of [`super::windowed::WindowedState`].
+//!
+//! Each window holds two flat tables ([`FlatIndex`] over a dense `Vec`): one entry per
+//! (side, key) with the key's counters, and, for exact distinct aggregates, one entry per
+//! (key entry, aggregate, value) pair: Sonata's plan for distinct, one set of pairs per
+//! window instead of a hash set allocated for every key. A record costs one probe of each,
+//! and both can be prefetched a batch ahead. When the window closes, its pairs are gathered
+//! into each key's distinct sets and the entries leave as [`Row`]s, the same partial
+//! aggregates the hash-map state gives, so everything downstream is unchanged.
+
+use std::collections::VecDeque;
+
+use wire::prefetch::prefetch;
+
+use super::flat_index::FlatIndex;
+use super::windowed::Row;
+use crate::query::aggregate::{Acc, DistinctSet, heap_bytes};
+use crate::query::key::{PackedKey, key_hash};
+
+/// One (side, key) of a window.
+struct KeyEntry {
+    hash: u64,
+    side: u8,
+    key: PackedKey,
+    acc: Acc,
+}
+
+/// One distinct value of one key's exact distinct aggregate.
+struct Pair {
+    hash: u64,
+    /// The key's position in the window's entries.
+    entry: u32,
+    /// Which of the key's distinct sets.
+    set: u32,
+    value: PackedKey,
+}
+
+#[derive(Default)]
+struct Table {
+    keys: FlatIndex,
+    entries: Vec<KeyEntry>,
+    pair_index: FlatIndex,
+    pairs: Vec<Pair>,
+}
+
+impl Table {
+    fn with_capacity(entries: usize, pairs: usize) -> Self {
+        Self {
+            keys: FlatIndex::with_capacity(entries),
+            entries: Vec::with_capacity(entries),
+            pair_index: FlatIndex::with_capacity(pairs),
+            pairs: Vec::with_capacity(pairs),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.keys.bytes()
+            + self.pair_index.bytes()
+            + self.entries.capacity() * std::mem::size_of::<KeyEntry>()
+            + self.pairs.capacity() * std::mem::size_of::<Pair>()
+    }
+
+    /// The window's rows: pairs gathered into their keys' sets, entries in insertion order.
+    fn drain_into(self, start: u64, out: &mut Vec<Row>) {
+        let Table { mut entries, pairs, .. } = self;
+        if !pairs.is_empty() {
+            // Size every set first, so each allocates once.
+            let sets = pairs.iter().map(|p| p.set as usize + 1).max().unwrap_or(0);
+            let mut sizes = vec![0u32; entries.len() * sets];
+            for p in &pairs {
+                sizes[p.entry as usize * sets + p.set as usize] += 1;
+            }
+            for (i, e) in entries.iter_mut().enumerate() {
+                for (s, set) in e.acc.sets.iter_mut().flat_map(|b| b.iter_mut()).enumerate() {
+                    if let DistinctSet::Exact(h) = set
+                        && s < sets
+                    {
+                        h.reserve(sizes[i * sets + s] as usize);
+                    }
+                }
+            }
+            for p in pairs {
+                let acc = &mut entries[p.entry as usize].acc;
+                if let Some(DistinctSet::Exact(h)) =
+                    acc.sets.as_mut().and_then(|s| s.get_mut(p.set as usize))
+                {
+                    h.insert(p.value);
+                }
+            }
+        }
+        out.reserve(entries.len());
+        out.extend(entries.into_iter().map(|e| Row {
+            window: start,
+            side: e.side,
+            key: e.key,
+            acc: e.acc,
+        }));
+    }
+}
+
+/// The hash a (side, key) entry is indexed by.
+#[inline]
+pub fn entry_hash(side: u8, key: &PackedKey) -> u64 {
+    key_hash(key) ^ u64::from(side).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The hash a (key entry, set, value) pair is indexed by.
+#[inline]
+pub fn pair_hash(entry: usize, set: usize, value: &PackedKey) -> u64 {
+    let mut h = key_hash(value) ^ ((entry as u64) << 8 | set as u64);
+    // A finaliser, so the entry's position reaches the low bits that pick the slot.
+    h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 29)
+}
+
+/// The open windows' flat tables.
+#[derive(Default)]
+pub struct FlatWindows {
+    /// (window start, table), by start.
+    windows: VecDeque<(u64, Table)>,
+    entries: usize,
+    peak_bytes: usize,
+    /// Entries and pairs of the last window closed: a new window's tables start that large.
+    last_sizes: (usize, usize),
+}
+
+impl FlatWindows {
+    /// Empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Entries over all open windows.
+    pub fn len(&self) -> usize {
+        self.entries
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
+
+    /// The position of window `start`'s tables, opened if need be. Positions stay valid until
+    /// the next call that opens or closes a window.
+    #[inline]
+    pub fn open(&mut self, start: u64) -> usize {
+        // Windows open in time order: the newest is almost always the one asked for.
+        let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
+        let (entries, pairs) = self.last_sizes;
+        match pos {
+            Some(i) if self.windows[i].0 == start => i,
+            Some(i) => {
+                self.windows.insert(i + 1, (start, Table::with_capacity(entries, pairs)));
+                i + 1
+            }
+            None => {
+                self.windows.push_front((start, Table::with_capacity(entries, pairs)));
+                0
+            }
+        }
+    }
+
+    /// Starts loading the slot of entry hash `h` in window `w` (a position from `open`).
+    #[inline]
+    pub fn prefetch_slot(&self, w: usize, h: u64) {
+        self.windows[w].1.keys.prefetch(h);
+    }
+
+    /// Starts loading the entry the home slot of `h` names, when its tag matches (call once
+    /// the slot has arrived).
+    #[inline]
+    pub fn prefetch_entry(&self, w: usize, h: u64) {
+        let t = &self.windows[w].1;
+        if let Some(e) = t.keys.home_candidate(h).and_then(|p| t.entries.get(p)) {
+            let p: *const KeyEntry = e;
+            prefetch(p);
+            prefetch(p.cast::<u8>().wrapping_add(64));
+        }
+    }
+
+    /// The position and state of (side, key) in window `w`, made with `new` if absent; `h`
+    /// is its [`entry_hash`].
+    #[inline]
+    pub fn entry(
+        &mut self,
+        w: usize,
+        h: u64,
+        side: u8,
+        key: &PackedKey,
+        new: impl FnOnce() -> Acc,
+    ) -> (usize, &mut Acc) {
+        let t = &mut self.windows[w].1;
+        if t.keys.needs_grow() {
+            t.keys.grow(t.entries.iter().map(|e| e.hash));
+        }
+        let entries = &t.entries;
+        let (pos, fresh) = t.keys.find_or_insert(h, entries.len(), |p| {
+            let e = &entries[p];
+            e.key == *key && e.side == side
+        });
+        if fresh {
+            t.entries.push(KeyEntry { hash: h, side, key: *key, acc: new() });
+            self.entries += 1;
+        }
+        (pos, &mut t.entries[pos].acc)
+    }
+
+    /// Starts loading the slot of pair hash `h` in window `w`.
+    #[inline]
+    pub fn prefetch_pair(&self, w: usize, h: u64) {
+        self.windows[w].1.pair_index.prefetch(h);
+    }
+
+    /// Adds `value` to distinct set `set` of entry `entry` of window `w` (`h` is the
+    /// [`pair_hash`]); a value already there changes nothing.
+    #[inline]
+    pub fn add_pair(&mut self, w: usize, h: u64, entry: usize, set: usize, value: &PackedKey) {
+        let t = &mut self.windows[w].1;
+        if t.pair_index.needs_grow() {
+            t.pair_index.grow(t.pairs.iter().map(|p| p.hash));
+        }
+        let pairs = &t.pairs;
+        let (_, fresh) = t.pair_index.find_or_insert(h, pairs.len(), |p| {
+            let q = &pairs[p];
+            q.value == *value && q.entry as usize == entry && q.set as usize == set
+        });
+        if fresh {
+            t.pairs.push(Pair { hash: h, entry: entry as u32, set: set as u32, value: *value });
+        }
+    }
+
+    /// Notes the memory held now when it may be a new peak.
+    pub fn sample_peak(&mut self) {
+        let b = self.table_bytes();
+        self.peak_bytes = self.peak_bytes.max(b);
+    }
+
+    /// Closes every window that ends at or before `wm` (`end_of` gives a start's end), oldest
+    /// first, appending its entries to `out`; `closed` gets each closed window's end.
+    pub fn close_until(
+        &mut self,
+        wm: u64,
+        end_of: impl Fn(u64) -> u64,
+        out: &mut Vec<Row>,
+        mut closed: impl FnMut(u64),
+    ) {
+        while let Some((start, _)) = self.windows.front() {
+            let end = end_of(*start);
+            if end > wm {
+                break;
+            }
+            if let Some((start, t)) = self.windows.pop_front() {
+                self.entries -= t.entries.len();
+                self.last_sizes = (t.entries.len(), t.pairs.len());
+                t.drain_into(start, out);
+                closed(end);
+            }
+        }
+    }
+
+    /// Takes everything (end of stream), oldest window first.
+    pub fn drain_all(&mut self, out: &mut Vec<Row>) {
+        for (start, t) in self.windows.drain(..) {
+            t.drain_into(start, out);
+        }
+        self.entries = 0;
+    }
+
+    /// Bytes the tables allocate plus the states' own heap (sketches).
+    pub fn memory_bytes(&self) -> usize {
+        self.table_bytes()
+            + self
+                .windows
+                .iter()
+                .flat_map(|(_, t)| &t.entries)
+                .map(|e| heap_bytes(&e.acc))
+                .sum::<usize>()
+    }
+
+    fn table_bytes(&self) -> usize {
+        self.windows.iter().map(|(_, t)| t.bytes()).sum()
+    }
+
+    /// The largest table allocation sampled by [`FlatWindows::sample_peak`].
+    pub fn peak_table_bytes(&self) -> usize {
+        self.peak_bytes
+    }
+}
