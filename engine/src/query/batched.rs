@@ -8,7 +8,7 @@
 //! 3. Each record updates its key's counters, in trace order (so order-dependent aggregates
 //!    see what they would unbatched), and hashes its exact distinct values into pairs whose
 //!    slots are prefetched.
-//! 4. The pairs go into the window's pair table.
+//! 4. The pair each slot names is prefetched, then the pairs go into the window's pair table.
 
 use wire::PacketRecord;
 
@@ -107,6 +107,9 @@ impl BatchedAgg {
                 state.prefetch_pair(v.window, hash);
                 self.pairs.push(PairVisit { window: v.window, hash, entry, set: *set, value });
             }
+        }
+        for p in &self.pairs {
+            state.prefetch_pair_entry(p.window, p.hash);
         }
         for p in &self.pairs {
             state.add_pair(p.window, p.hash, p.entry, p.set, &p.value);

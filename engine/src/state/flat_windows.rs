@@ -114,6 +114,19 @@ pub fn pair_hash(entry: usize, set: usize, value: &PackedKey) -> u64 {
     h ^ (h >> 29)
 }
 
+/// Starts loading every cache line `v` spans (entries are not line-aligned).
+#[inline]
+fn prefetch_lines<T>(v: &T) {
+    let p: *const u8 = (v as *const T).cast();
+    let size = std::mem::size_of::<T>();
+    let mut off = 0;
+    while off < size {
+        prefetch(p.wrapping_add(off));
+        off += 64;
+    }
+    prefetch(p.wrapping_add(size - 1));
+}
+
 /// The open windows' flat tables.
 #[derive(Default)]
 pub struct FlatWindows {
@@ -173,9 +186,7 @@ impl FlatWindows {
     pub fn prefetch_entry(&self, w: usize, h: u64) {
         let t = &self.windows[w].1;
         if let Some(e) = t.keys.home_candidate(h).and_then(|p| t.entries.get(p)) {
-            let p: *const KeyEntry = e;
-            prefetch(p);
-            prefetch(p.cast::<u8>().wrapping_add(64));
+            prefetch_lines(e);
         }
     }
 
@@ -210,6 +221,16 @@ impl FlatWindows {
     #[inline]
     pub fn prefetch_pair(&self, w: usize, h: u64) {
         self.windows[w].1.pair_index.prefetch(h);
+    }
+
+    /// Starts loading the pair the home slot of pair hash `h` names, when its tag matches
+    /// (call once the slot has arrived).
+    #[inline]
+    pub fn prefetch_pair_entry(&self, w: usize, h: u64) {
+        let t = &self.windows[w].1;
+        if let Some(p) = t.pair_index.home_candidate(h).and_then(|p| t.pairs.get(p)) {
+            prefetch_lines(p);
+        }
     }
 
     /// Adds `value` to distinct set `set` of entry `entry` of window `w` (`h` is the
