@@ -14,11 +14,15 @@ use wire::PacketRecord;
 
 use super::compile::CompiledQuery;
 use super::key::{KeyLayout, PackedKey};
+use super::window::LastWindow;
 use crate::state::flat_windows::{FlatWindows, entry_hash, pair_hash};
 
 /// Records per group: enough misses in flight to overlap, few enough that the prefetched
 /// lines are still in L1 when the group reads them.
 const GROUP: usize = 32;
+
+/// Marks [`Visit::rec`] as a position in the mapped copies rather than in the group.
+const MAPPED: u32 = 1 << 31;
 
 /// A record's visit to one window on one side.
 struct Visit {
@@ -27,8 +31,9 @@ struct Visit {
     side: u8,
     hash: u64,
     key: PackedKey,
-    /// The record as the side saw it (after its map).
-    rec: PacketRecord,
+    /// The record as the side saw it: its position in the group, or, with [`MAPPED`], in the
+    /// copies the side's map rewrote.
+    rec: u32,
 }
 
 /// A distinct value on its way to its window's pair table.
@@ -46,7 +51,9 @@ pub struct BatchedAgg {
     pub state: FlatWindows,
     /// Each side's exact distinct aggregates.
     exact: Vec<Vec<(usize, KeyLayout)>>,
+    last_window: LastWindow,
     visits: Vec<Visit>,
+    mapped: Vec<PacketRecord>,
     pairs: Vec<PairVisit>,
 }
 
@@ -56,7 +63,9 @@ impl BatchedAgg {
         Self {
             state: FlatWindows::new(),
             exact: q.sides.iter().map(|s| s.aggs.exact_sets()).collect(),
+            last_window: LastWindow::default(),
             visits: Vec::with_capacity(GROUP * q.sides.len()),
+            mapped: Vec::new(),
             pairs: Vec::new(),
         }
     }
@@ -73,17 +82,24 @@ impl BatchedAgg {
         let window = q.window();
         let state = &mut self.state;
         self.visits.clear();
-        for r in group {
+        self.mapped.clear();
+        for (i, r) in group.iter().enumerate() {
             for (side_idx, side) in q.sides.iter().enumerate() {
                 let mut buf = PacketRecord::default();
                 let Some(m) = side.keep(r, &mut buf) else { continue };
                 let key = side.key.pack(m);
+                let rec = if side.map.is_empty() {
+                    i as u32
+                } else {
+                    self.mapped.push(*m);
+                    (self.mapped.len() - 1) as u32 | MAPPED
+                };
                 let side = side_idx as u8;
                 let hash = entry_hash(side, &key);
-                window.for_each_start(r.ts_ns, |start| {
+                window.for_each_start_cached(r.ts_ns, &mut self.last_window, |start| {
                     let w = state.open(start);
                     state.prefetch_slot(w, hash);
-                    self.visits.push(Visit { start, window: w, side, hash, key, rec: *m });
+                    self.visits.push(Visit { start, window: w, side, hash, key, rec });
                 });
             }
         }
@@ -98,11 +114,16 @@ impl BatchedAgg {
         }
         self.pairs.clear();
         for v in &self.visits {
+            let rec = if v.rec & MAPPED == 0 {
+                &group[v.rec as usize]
+            } else {
+                &self.mapped[(v.rec & !MAPPED) as usize]
+            };
             let aggs = &q.sides[usize::from(v.side)].aggs;
             let (entry, acc) = state.entry(v.window, v.hash, v.side, &v.key, || aggs.new_acc());
-            aggs.update_without_exact(acc, &v.rec);
+            aggs.update_without_exact(acc, rec);
             for (set, layout) in &self.exact[usize::from(v.side)] {
-                let value = layout.pack(&v.rec);
+                let value = layout.pack(rec);
                 let hash = pair_hash(entry, *set, &value);
                 state.prefetch_pair(v.window, hash);
                 self.pairs.push(PairVisit { window: v.window, hash, entry, set: *set, value });

@@ -32,6 +32,13 @@ pub enum Window {
     },
 }
 
+/// The last tumbling window [`Window::for_each_start_cached`] found (empty at first).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LastWindow {
+    start: u64,
+    end: u64,
+}
+
 /// The most windows one record may fall in (`length / slide`).
 pub const MAX_WINDOWS_PER_RECORD: u64 = 64;
 
@@ -94,6 +101,19 @@ impl Window {
         }
     }
 
+    /// [`Window::for_each_start`], remembering the last tumbling window in `last`: the
+    /// records after it in the same window find its start without a division.
+    #[inline]
+    pub fn for_each_start_cached(&self, t: u64, last: &mut LastWindow, f: impl FnMut(u64)) {
+        let Window::Tumbling { length_ns } = *self else { return self.for_each_start(t, f) };
+        if !(last.start <= t && t < last.end) {
+            let start = t - t % length_ns;
+            *last = LastWindow { start, end: start.saturating_add(length_ns) };
+        }
+        let mut f = f;
+        f(last.start);
+    }
+
     /// The end of the window starting at `start` (`u64::MAX` for the whole run).
     #[inline]
     pub fn end_of(&self, start: u64) -> u64 {
@@ -150,6 +170,21 @@ mod tests {
             for t in 0..60 {
                 let expect: Vec<u64> = (0..=t).filter(|s| s % slide == 0 && s + len > t).collect();
                 assert_eq!(starts(w, t), expect, "len {len} slide {slide} t {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cached_starts_are_the_plain_ones() {
+        // Times going up, down (another thread's batch), and near the end of time.
+        let times = [0, 3, 9, 10, 11, 35, 12, 0, 99, 100, u64::MAX - 3, u64::MAX - 1, 7];
+        for w in [Window::Whole, Window::tumbling(10), Window::tumbling(7), Window::sliding(10, 5)]
+        {
+            let mut last = LastWindow::default();
+            for t in times {
+                let mut v = vec![];
+                w.for_each_start_cached(t, &mut last, |s| v.push(s));
+                assert_eq!(v, starts(w, t), "{w:?} at {t}");
             }
         }
     }
