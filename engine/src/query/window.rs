@@ -95,7 +95,8 @@ impl Window {
                 let mut s = if t >= len { (t - len) / slide * slide + slide } else { 0 };
                 while s <= last {
                     f(s);
-                    s += slide;
+                    let Some(next) = s.checked_add(slide) else { break };
+                    s = next;
                 }
             }
         }
