@@ -3,12 +3,12 @@
 
 use std::fmt::Write as _;
 
-use hashbrown::HashSet;
 use serde::{Deserialize, Serialize};
 use wire::PacketRecord;
 
+use super::exact_set::ExactSet;
 use super::field::{Field, QueryError};
-use super::key::{KeyLayout, PackedKey, key_hash};
+use super::key::{KeyLayout, key_hash};
 use crate::state::hll::{Hll, MAX_PRECISION, MIN_PRECISION};
 
 /// What an aggregate computes.
@@ -157,7 +157,7 @@ pub struct Acc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DistinctSet {
     /// Every value seen.
-    Exact(HashSet<PackedKey, foldhash::fast::FixedState>),
+    Exact(ExactSet),
     /// A sketch.
     Sketch(Hll),
 }
@@ -358,9 +358,9 @@ impl AggLayout {
                 .iter()
                 .filter_map(|s| match s {
                     Slot::Distinct { hll: Some(p), .. } => Some(DistinctSet::Sketch(Hll::new(*p))),
-                    Slot::Distinct { hll: None, .. } => Some(DistinctSet::Exact(
-                        HashSet::with_hasher(foldhash::fast::FixedState::with_seed(0)),
-                    )),
+                    Slot::Distinct { hll: None, .. } => {
+                        Some(DistinctSet::Exact(ExactSet::default()))
+                    }
                     _ => None,
                 })
                 .collect()
@@ -419,9 +419,7 @@ impl AggLayout {
                     if let Some(sets) = &mut acc.sets {
                         let v = layout.pack(r);
                         match &mut sets[*set] {
-                            DistinctSet::Exact(h) => {
-                                h.insert(v);
-                            }
+                            DistinctSet::Exact(h) => h.insert(v),
                             DistinctSet::Sketch(h) => h.add_hash(key_hash(&v)),
                         }
                     }
@@ -459,14 +457,7 @@ impl AggLayout {
         if let (Some(sa), Some(sb)) = (&mut a.sets, b.sets) {
             for (x, y) in sa.iter_mut().zip(sb.into_vec()) {
                 match (x, y) {
-                    (DistinctSet::Exact(x), DistinctSet::Exact(y)) => {
-                        if x.len() < y.len() {
-                            let small = std::mem::replace(x, y);
-                            x.extend(small);
-                        } else {
-                            x.extend(y);
-                        }
-                    }
+                    (DistinctSet::Exact(x), DistinctSet::Exact(y)) => x.merge(y),
                     (DistinctSet::Sketch(x), DistinctSet::Sketch(y)) => x.merge(&y),
                     // Every state of one aggregate has the same kind.
                     _ => {}

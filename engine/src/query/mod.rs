@@ -22,6 +22,7 @@ pub mod apps;
 mod batched;
 mod compile;
 pub mod compute;
+pub mod exact_set;
 pub mod field;
 pub mod key;
 pub mod map;
