@@ -16,7 +16,7 @@ use wire::prefetch::prefetch;
 use super::flat_index::FlatIndex;
 use super::windowed::Row;
 use crate::query::aggregate::{Acc, DistinctSet, heap_bytes};
-use crate::query::key::{PackedKey, key_hash};
+use crate::query::key::PackedKey;
 
 /// One (side, key) of a window.
 struct KeyEntry {
@@ -99,19 +99,41 @@ impl Table {
     }
 }
 
+/// A hash of a key's five words and a seed: two independent 64x64->128 multiplies folded
+/// together, a few cycles where a word-at-a-time hash takes five dependent rounds. Only the
+/// flat tables use it (routing and merge owners use [`crate::query::key::key_hash`]).
+#[inline]
+fn words_hash(k: &PackedKey, seed: u64) -> u64 {
+    const K: [u64; 5] = [
+        0x9e37_79b9_7f4a_7c15,
+        0xc2b2_ae3d_27d4_eb4f,
+        0x1656_67b1_9e37_79f9,
+        0x85eb_ca77_c2b2_ae63,
+        0x27d4_eb2f_1656_67c5,
+    ];
+    let fold = |a: u64, b: u64| {
+        let m = u128::from(a) * u128::from(b);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let w = &k.0;
+    let h = fold(w[0] ^ K[0], w[1] ^ K[1])
+        ^ fold(w[2] ^ K[2], w[3] ^ K[3]).rotate_left(23)
+        ^ fold(w[4] ^ seed, K[4]).rotate_left(41);
+    // The slot is picked by the low bits and the tag is the high half: mix both ways.
+    let h = (h ^ (h >> 32)).wrapping_mul(K[0]);
+    h ^ (h >> 29)
+}
+
 /// The hash a (side, key) entry is indexed by.
 #[inline]
 pub fn entry_hash(side: u8, key: &PackedKey) -> u64 {
-    key_hash(key) ^ u64::from(side).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    words_hash(key, u64::from(side))
 }
 
 /// The hash a (key entry, set, value) pair is indexed by.
 #[inline]
 pub fn pair_hash(entry: usize, set: usize, value: &PackedKey) -> u64 {
-    let mut h = key_hash(value) ^ ((entry as u64) << 8 | set as u64);
-    // A finaliser, so the entry's position reaches the low bits that pick the slot.
-    h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^ (h >> 29)
+    words_hash(value, (entry as u64) << 8 | set as u64)
 }
 
 /// Starts loading every cache line `v` spans (entries are not line-aligned).
