@@ -176,19 +176,26 @@ struct BitWriter {
 }
 
 impl BitWriter {
-    /// Appends the low `bits` bits of `v` (at most 128).
+    /// Appends the low `bits` bits of `v` (at most 128): the value, left-aligned in 128 bits,
+    /// lands across at most three words at once, without a loop.
     #[inline]
     fn put(&mut self, v: u128, bits: u32) {
-        let mut left = bits;
-        while left > 0 {
-            let word = (self.pos / 64) as usize;
-            let room = 64 - self.pos % 64;
-            let n = room.min(left);
-            let chunk = ((v >> (left - n)) as u64) & mask64(n);
-            self.words[word] |= chunk << (room - n);
-            self.pos += n;
-            left -= n;
+        if bits == 0 {
+            return;
         }
+        let v = v << (128 - bits);
+        let (hi, lo) = ((v >> 64) as u64, v as u64);
+        let (i, o) = ((self.pos / 64) as usize, self.pos % 64);
+        self.words[i] |= hi >> o;
+        // Bits shifted past a word's end go on into the next (none when `o` is 0).
+        let carry = |x: u64| if o == 0 { 0 } else { x << (64 - o) };
+        if let Some(w) = self.words.get_mut(i + 1) {
+            *w |= carry(hi) | (lo >> o);
+        }
+        if let Some(w) = self.words.get_mut(i + 2) {
+            *w |= carry(lo);
+        }
+        self.pos += bits;
     }
 }
 
@@ -248,6 +255,28 @@ mod tests {
             let expected: Vec<u128> = pick.iter().map(|f| f.get(&r)).collect();
             prop_assert_eq!(values, expected);
             prop_assert_eq!(got_v6, v6 && pick.iter().any(|f| f.is_address()));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_writer_puts_bits_as_one_at_a_time_would(
+            puts in proptest::collection::vec((any::<u128>(), 0u32..=128), 0..6),
+        ) {
+            let (mut w, mut naive, mut pos) = (BitWriter::default(), [0u64; 5], 0u32);
+            for (v, bits) in puts {
+                if pos + bits > MAX_KEY_BITS {
+                    break;
+                }
+                w.put(v, bits);
+                for b in (0..bits).rev() {
+                    if (v >> b) & 1 == 1 {
+                        naive[(pos / 64) as usize] |= 1 << (63 - pos % 64);
+                    }
+                    pos += 1;
+                }
+            }
+            prop_assert_eq!(w.words, naive);
         }
     }
 
