@@ -1,4 +1,5 @@
-//! Query state: the flow table every keyed operator keeps its per-flow values in.
+//! Query state: the flat flow table (the flow counter), flat per-window tables (windowed
+//! queries that evict nothing early), hash-map windowed state with eviction, HyperLogLog.
 
 pub mod flat_index;
 pub mod flat_windows;
