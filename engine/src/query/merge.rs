@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use super::compile::CompiledQuery;
-use crate::state::windowed::{Entry, Row, WindowedState};
+use crate::state::flat_windows::{FlatWindows, entry_hash};
+use crate::state::windowed::Row;
 
 /// One thread's merge stage over `n` sources.
 pub struct MergeStage {
     q: Arc<CompiledQuery>,
-    state: WindowedState,
+    state: FlatWindows,
     /// Each source's watermark.
     wm: Vec<u64>,
     /// Each source's latest watermark clock: when (engine clock, release time) the record that
@@ -25,7 +26,7 @@ impl MergeStage {
     pub fn new(q: Arc<CompiledQuery>, sources: usize) -> Self {
         Self {
             q,
-            state: WindowedState::new(),
+            state: FlatWindows::new(),
             wm: vec![0; sources],
             wm_clock: vec![0; sources],
             closed_to: 0,
@@ -33,20 +34,30 @@ impl MergeStage {
     }
 
     /// Merges partial rows into the state (they belong to windows still open here: a source
-    /// sends a window's rows before a watermark past its end).
-    pub fn absorb(&mut self, rows: impl IntoIterator<Item = Row>) {
-        for row in rows {
+    /// sends a window's rows before a watermark past its end). Each row's slot is prefetched
+    /// 16 rows ahead and its entry 8 ahead, so the misses of a batch overlap.
+    pub fn absorb(&mut self, rows: Vec<Row>) {
+        const AHEAD: usize = 16;
+        // Open every window first: opening one may move the others.
+        for r in &rows {
+            self.state.open(r.window);
+        }
+        let at: Vec<(usize, u64)> =
+            rows.iter().map(|r| (self.state.open(r.window), entry_hash(r.side, &r.key))).collect();
+        for (i, (row, &(w, h))) in rows.into_iter().zip(&at).enumerate() {
+            if let Some(&(w, h)) = at.get(i + AHEAD) {
+                self.state.prefetch_slot(w, h);
+            }
+            if let Some(&(w, h)) = at.get(i + AHEAD / 2) {
+                self.state.prefetch_entry(w, h);
+            }
             let aggs = &self.q.sides[usize::from(row.side)].aggs;
-            match self.state.get_mut(row.window, row.side, &row.key) {
-                Some(e) => aggs.merge(&mut e.acc, row.acc),
-                None => {
-                    self.state.insert(
-                        row.window,
-                        row.side,
-                        row.key,
-                        Entry { acc: row.acc, last_ts: 0 },
-                    );
-                }
+            let mut fresh = Some(row.acc);
+            let (_, acc) = self
+                .state
+                .entry(w, h, row.side, &row.key, || fresh.take().unwrap_or_else(|| aggs.new_acc()));
+            if let Some(b) = fresh {
+                aggs.merge(acc, b);
             }
         }
         self.state.sample_peak();
