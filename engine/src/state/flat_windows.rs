@@ -158,6 +158,8 @@ pub struct FlatWindows {
     peak_bytes: usize,
     /// Entries and pairs of the last window closed: a new window's tables start that large.
     last_sizes: (usize, usize),
+    /// The position [`FlatWindows::open`] returned last.
+    hint: usize,
 }
 
 impl FlatWindows {
@@ -180,6 +182,18 @@ impl FlatWindows {
     /// the next call that opens or closes a window.
     #[inline]
     pub fn open(&mut self, start: u64) -> usize {
+        // The window asked for last is almost always the one asked for (it checks itself: a
+        // window opened or closed since moves it, and then the start no longer matches).
+        if let Some((s, _)) = self.windows.get(self.hint)
+            && *s == start
+        {
+            return self.hint;
+        }
+        self.hint = self.find_or_open(start);
+        self.hint
+    }
+
+    fn find_or_open(&mut self, start: u64) -> usize {
         // Windows open in time order: the newest is almost always the one asked for.
         let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
         let (entries, pairs) = self.last_sizes;
