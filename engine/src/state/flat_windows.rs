@@ -344,3 +344,64 @@ impl FlatWindows {
         self.peak_bytes
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::aggregate::AggLayout;
+    use crate::query::exact_set::ExactSet;
+    use crate::query::{AggSpec, Field};
+
+    fn key(v: u64) -> PackedKey {
+        PackedKey([v, 0, 0, 0, 0])
+    }
+
+    #[test]
+    fn entries_and_pairs_come_out_as_rows_with_their_sets() {
+        let aggs =
+            AggLayout::new(&[AggSpec::count(), AggSpec::distinct(&[Field::Dst])], "t").unwrap();
+        let mut s = FlatWindows::new();
+        // Window 10 opens first, then 5 before it: positions move, the rows stay apart.
+        let mut add = |s: &mut FlatWindows, start: u64, side: u8, k: u64, value: u64| {
+            let w = s.open(start);
+            let h = entry_hash(side, &key(k));
+            let (entry, acc) = s.entry(w, h, side, &key(k), || aggs.new_acc());
+            acc.nums[0] += 1;
+            s.add_pair(w, pair_hash(entry, 0, &key(value)), entry, 0, &key(value));
+        };
+        for i in 0..200 {
+            add(&mut s, 10, 0, i % 50, i % 3);
+        }
+        add(&mut s, 5, 0, 7, 1);
+        add(&mut s, 5, 1, 7, 2);
+        add(&mut s, 5, 1, 7, 2);
+        assert_eq!(s.len(), 52);
+        let mut rows = Vec::new();
+        let mut ends = Vec::new();
+        s.close_until(15, |st| st + 10, &mut rows, |e| ends.push(e));
+        assert_eq!(ends, [15]);
+        let got: Vec<(u8, u64, usize)> = rows
+            .iter()
+            .map(|r| {
+                let n = match &r.acc.sets.as_deref().unwrap()[0] {
+                    DistinctSet::Exact(h) => h.len(),
+                    DistinctSet::Sketch(_) => usize::MAX,
+                };
+                (r.side, r.acc.nums[0], n)
+            })
+            .collect();
+        assert_eq!(got, [(0, 1, 1), (1, 2, 1)]);
+        rows.clear();
+        s.drain_all(&mut rows);
+        assert_eq!(rows.len(), 50);
+        assert!(s.is_empty());
+        for r in &rows {
+            // Key k got records k, k + 50, k + 100, k + 150: values k % 3 and onwards.
+            let k = r.key.0[0];
+            let mut want = ExactSet::default();
+            (0..4).for_each(|j| want.insert(key((k + 50 * j) % 3)));
+            assert_eq!(r.acc.sets.as_deref().unwrap()[0], DistinctSet::Exact(want), "key {k}");
+            assert_eq!((r.window, r.acc.nums[0]), (10, 4));
+        }
+    }
+}
