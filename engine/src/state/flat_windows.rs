@@ -362,7 +362,7 @@ mod tests {
             AggLayout::new(&[AggSpec::count(), AggSpec::distinct(&[Field::Dst])], "t").unwrap();
         let mut s = FlatWindows::new();
         // Window 10 opens first, then 5 before it: positions move, the rows stay apart.
-        let mut add = |s: &mut FlatWindows, start: u64, side: u8, k: u64, value: u64| {
+        let add = |s: &mut FlatWindows, start: u64, side: u8, k: u64, value: u64| {
             let w = s.open(start);
             let h = entry_hash(side, &key(k));
             let (entry, acc) = s.entry(w, h, side, &key(k), || aggs.new_acc());
