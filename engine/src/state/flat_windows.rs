@@ -9,11 +9,10 @@
 //! into each key's distinct sets and the entries leave as [`Row`]s, the same partial
 //! aggregates the hash-map state gives, so everything downstream is unchanged.
 
-use std::collections::VecDeque;
-
 use wire::prefetch::prefetch;
 
 use super::flat_index::FlatIndex;
+use super::open_windows::OpenWindows;
 use super::windowed::Row;
 use crate::query::aggregate::{Acc, DistinctSet, heap_bytes};
 use crate::query::key::PackedKey;
@@ -152,14 +151,11 @@ fn prefetch_lines<T>(v: &T) {
 /// The open windows' flat tables.
 #[derive(Default)]
 pub struct FlatWindows {
-    /// (window start, table), by start.
-    windows: VecDeque<(u64, Table)>,
+    windows: OpenWindows<Table>,
     entries: usize,
     peak_bytes: usize,
     /// Entries and pairs of the last window closed: a new window's tables start that large.
     last_sizes: (usize, usize),
-    /// The position [`FlatWindows::open`] returned last.
-    hint: usize,
 }
 
 impl FlatWindows {
@@ -182,32 +178,8 @@ impl FlatWindows {
     /// the next call that opens or closes a window.
     #[inline]
     pub fn open(&mut self, start: u64) -> usize {
-        // The window asked for last is almost always the one asked for (it checks itself: a
-        // window opened or closed since moves it, and then the start no longer matches).
-        if let Some((s, _)) = self.windows.get(self.hint)
-            && *s == start
-        {
-            return self.hint;
-        }
-        self.hint = self.find_or_open(start);
-        self.hint
-    }
-
-    fn find_or_open(&mut self, start: u64) -> usize {
-        // Windows open in time order: the newest is almost always the one asked for.
-        let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
         let (entries, pairs) = self.last_sizes;
-        match pos {
-            Some(i) if self.windows[i].0 == start => i,
-            Some(i) => {
-                self.windows.insert(i + 1, (start, Table::with_capacity(entries, pairs)));
-                i + 1
-            }
-            None => {
-                self.windows.push_front((start, Table::with_capacity(entries, pairs)));
-                0
-            }
-        }
+        self.windows.open(start, || Table::with_capacity(entries, pairs))
     }
 
     /// Starts loading the slot of entry hash `h` in window `w` (a position from `open`).
@@ -302,18 +274,12 @@ impl FlatWindows {
         out: &mut Vec<Row>,
         mut closed: impl FnMut(u64),
     ) {
-        while let Some((start, _)) = self.windows.front() {
-            let end = end_of(*start);
-            if end > wm {
-                break;
-            }
-            if let Some((start, t)) = self.windows.pop_front() {
-                self.entries -= t.entries.len();
-                self.last_sizes = (t.entries.len(), t.pairs.len());
-                t.drain_into(start, out);
-                closed(end);
-            }
-        }
+        self.windows.close_until(wm, end_of, |start, end, t| {
+            self.entries -= t.entries.len();
+            self.last_sizes = (t.entries.len(), t.pairs.len());
+            t.drain_into(start, out);
+            closed(end);
+        });
     }
 
     /// Takes everything (end of stream), oldest window first.

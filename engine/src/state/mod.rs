@@ -6,6 +6,7 @@ pub mod flat_windows;
 pub mod flow_table;
 pub mod hll;
 pub mod huge;
+pub mod open_windows;
 pub mod windowed;
 
 pub use flow_table::{Counters, FlowEstimate, FlowTable};

@@ -3,10 +3,9 @@
 //! of idle ones (timeouts on packet time). Evicted and closed entries leave as [`Row`]s, partial
 //! aggregates that merge downstream with whatever else the key gathers.
 
-use std::collections::VecDeque;
-
 use hashbrown::HashMap;
 
+use super::open_windows::OpenWindows;
 use crate::query::aggregate::{Acc, heap_bytes};
 use crate::query::key::PackedKey;
 
@@ -37,8 +36,7 @@ type Table = HashMap<(u8, PackedKey), Entry, foldhash::fast::FixedState>;
 /// The open windows' tables.
 #[derive(Default)]
 pub struct WindowedState {
-    /// (window start, table), by start.
-    windows: VecDeque<(u64, Table)>,
+    windows: OpenWindows<Table>,
     entries: usize,
     /// Largest `memory_bytes` seen (sampled when a table grows).
     peak_bytes: usize,
@@ -70,19 +68,8 @@ impl WindowedState {
 
     /// The index of window `start`'s table, opened if need be.
     fn table_index(&mut self, start: u64) -> usize {
-        // Windows open in time order: the newest is almost always the one asked for.
-        let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
-        match pos {
-            Some(i) if self.windows[i].0 == start => i,
-            Some(i) => {
-                self.windows.insert(i + 1, (start, new_table(self.last_window_len)));
-                i + 1
-            }
-            None => {
-                self.windows.push_front((start, new_table(self.last_window_len)));
-                0
-            }
-        }
+        let n = self.last_window_len;
+        self.windows.open(start, || new_table(n))
     }
 
     /// The entry of (window, side, key), if held.
@@ -131,23 +118,17 @@ impl WindowedState {
         out: &mut Vec<Row>,
         mut closed: impl FnMut(u64),
     ) {
-        while let Some((start, _)) = self.windows.front() {
-            let end = end_of(*start);
-            if end > wm {
-                break;
-            }
-            if let Some((start, t)) = self.windows.pop_front() {
-                self.entries -= t.len();
-                self.last_window_len = t.len();
-                drain_into(start, t, out);
-                closed(end);
-            }
-        }
+        self.windows.close_until(wm, end_of, |start, end, t| {
+            self.entries -= t.len();
+            self.last_window_len = t.len();
+            drain_into(start, t, out);
+            closed(end);
+        });
     }
 
     /// Takes one entry of the oldest window (memory cap), appending it to `out`.
     pub fn evict_one(&mut self, out: &mut Vec<Row>) -> bool {
-        for (start, t) in &mut self.windows {
+        for (start, t) in self.windows.iter_mut() {
             let Some(k) = t.keys().next().copied() else { continue };
             if let Some(e) = t.remove(&k) {
                 self.entries -= 1;
@@ -162,7 +143,7 @@ impl WindowedState {
     /// `out`; returns how many.
     pub fn evict_idle(&mut self, before_ts: u64, out: &mut Vec<Row>) -> usize {
         let mut n = 0;
-        for (start, t) in &mut self.windows {
+        for (start, t) in self.windows.iter_mut() {
             for ((side, key), e) in t.extract_if(|_, e| e.last_ts < before_ts) {
                 out.push(Row { window: *start, side, key, acc: e.acc });
                 n += 1;

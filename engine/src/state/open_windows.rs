@@ -1,0 +1,108 @@
+//! The open windows of a keyed state, oldest first, each start with its table: what the flat
+//! and the hash-map windowed states share (finding or opening a window, closing the ones a
+//! watermark has passed). It reads as the `VecDeque` of (start, table) it is.
+
+use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
+
+/// (window start, table) pairs by start.
+pub struct OpenWindows<T> {
+    windows: VecDeque<(u64, T)>,
+    /// The position [`OpenWindows::open`] returned last.
+    hint: usize,
+}
+
+impl<T> Default for OpenWindows<T> {
+    fn default() -> Self {
+        Self { windows: VecDeque::new(), hint: 0 }
+    }
+}
+
+impl<T> Deref for OpenWindows<T> {
+    type Target = VecDeque<(u64, T)>;
+    fn deref(&self) -> &Self::Target {
+        &self.windows
+    }
+}
+
+impl<T> DerefMut for OpenWindows<T> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.windows
+    }
+}
+
+impl<T> OpenWindows<T> {
+    /// The position of window `start`, opened with `make` if need be. Positions stay valid
+    /// until the next call that opens or closes a window.
+    #[inline]
+    pub fn open(&mut self, start: u64, make: impl FnOnce() -> T) -> usize {
+        // The window asked for last is almost always the one asked for (it checks itself: a
+        // window opened or closed since moves it, and then the start no longer matches).
+        if let Some((s, _)) = self.windows.get(self.hint)
+            && *s == start
+        {
+            return self.hint;
+        }
+        // Windows open in time order: the newest is almost always the one asked for.
+        let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
+        self.hint = match pos {
+            Some(i) if self.windows[i].0 == start => i,
+            Some(i) => {
+                self.windows.insert(i + 1, (start, make()));
+                i + 1
+            }
+            None => {
+                self.windows.push_front((start, make()));
+                0
+            }
+        };
+        self.hint
+    }
+
+    /// Closes every window that ends at or before `wm` (`end_of` gives a start's end), oldest
+    /// first, handing each to `f` with its start and end.
+    pub fn close_until(
+        &mut self,
+        wm: u64,
+        end_of: impl Fn(u64) -> u64,
+        mut f: impl FnMut(u64, u64, T),
+    ) {
+        while let Some((start, _)) = self.windows.front() {
+            let end = end_of(*start);
+            if end > wm {
+                break;
+            }
+            if let Some((start, t)) = self.windows.pop_front() {
+                f(start, end, t);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_open_in_start_order_and_close_oldest_first() {
+        let mut w: OpenWindows<u64> = OpenWindows::default();
+        let a = w.open(20, || 20);
+        assert_eq!(w.open(20, || 0), a);
+        w.open(10, || 10);
+        w.open(30, || 30);
+        w.open(25, || 25);
+        assert_eq!(
+            w.iter().map(|(s, t)| (*s, *t)).collect::<Vec<_>>(),
+            [(10, 10), (20, 20), (25, 25), (30, 30)]
+        );
+        // The hint of a window that moved does not misdirect.
+        let p = w.open(20, || 0);
+        assert_eq!(w[p].1, 20);
+        let mut closed = vec![];
+        w.close_until(35, |s| s + 10, |s, e, t| closed.push((s, e, t)));
+        assert_eq!(closed, [(10, 20, 10), (20, 30, 20), (25, 35, 25)]);
+        assert_eq!(w.len(), 1);
+        let p = w.open(30, || 0);
+        assert_eq!(w[p].1, 30);
+    }
+}
