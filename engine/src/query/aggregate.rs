@@ -381,6 +381,13 @@ impl AggLayout {
         self.update_slots(acc, r, false);
     }
 
+    /// Whether every aggregate is an exact distinct set (and there is one): a record then
+    /// changes its key's state only through a new value.
+    pub fn only_exact_sets(&self) -> bool {
+        !self.slots.is_empty()
+            && self.slots.iter().all(|s| matches!(s, Slot::Distinct { hll: None, .. }))
+    }
+
     /// The exact distinct aggregates: (set index in [`Acc::sets`], the layout of its values).
     pub fn exact_sets(&self) -> Vec<(usize, KeyLayout)> {
         self.slots

@@ -2,20 +2,21 @@
 //! go into [`FlatWindows`] in passes over a group, so the memory misses of the group overlap
 //! (the way the flow table's batches and Jetstream's grouped packet vectors work).
 //!
-//! 1. Each record passes each side's filter and map and is keyed and hashed; its windows are
-//!    opened and the home slot of its key prefetched.
-//! 2. The entry the slot names is prefetched.
+//! 1. Each record passes each side's filter and map and is keyed and hashed, and so is each of
+//!    its exact distinct values; its windows are opened and the home slots of its key and of
+//!    its pairs prefetched.
+//! 2. The entries and pairs the slots name are prefetched.
 //! 3. Each record updates its key's counters, in trace order (so order-dependent aggregates
-//!    see what they would unbatched), and hashes its exact distinct values into pairs whose
-//!    slots are prefetched.
-//! 4. The pair each slot names is prefetched, then the pairs go into the window's pair table.
+//!    see what they would unbatched); then the pairs go into the window's pair table. A side
+//!    whose aggregates are all exact distinct sets skips the first step: a record that brings
+//!    no new value changes nothing, and a new pair finds or makes its key's entry itself.
 
 use wire::PacketRecord;
 
 use super::compile::CompiledQuery;
 use super::key::{KeyLayout, PackedKey};
 use super::window::LastWindow;
-use crate::state::flat_windows::{FlatWindows, entry_hash, pair_hash};
+use crate::state::flat_windows::{FlatWindows, PairKey, entry_hash};
 
 /// Records per group: enough misses in flight to overlap, few enough that the prefetched
 /// lines are still in L1 when the group reads them.
@@ -38,23 +39,31 @@ struct Visit {
 
 /// A distinct value on its way to its window's pair table.
 struct PairVisit {
+    start: u64,
     window: usize,
-    hash: u64,
-    entry: usize,
-    set: usize,
-    value: PackedKey,
+    pair: PairKey,
+}
+
+/// How a side's records reach the state.
+struct SidePlan {
+    /// Its exact distinct aggregates: (set, layout of the values).
+    exact: Vec<(usize, KeyLayout)>,
+    /// Whether every record visits its key's entry (false when every aggregate is an exact
+    /// distinct set: only new pairs do).
+    per_record: bool,
 }
 
 /// The batched state of one thread's first stage.
 pub struct BatchedAgg {
     /// The state.
     pub state: FlatWindows,
-    /// Each side's exact distinct aggregates.
-    exact: Vec<Vec<(usize, KeyLayout)>>,
+    sides: Vec<SidePlan>,
     last_window: LastWindow,
     visits: Vec<Visit>,
     mapped: Vec<PacketRecord>,
     pairs: Vec<PairVisit>,
+    /// One record's windows: (start, position) (scratch).
+    starts: Vec<(u64, usize)>,
 }
 
 impl BatchedAgg {
@@ -62,11 +71,19 @@ impl BatchedAgg {
     pub fn new(q: &CompiledQuery) -> Self {
         Self {
             state: FlatWindows::new(),
-            exact: q.sides.iter().map(|s| s.aggs.exact_sets()).collect(),
+            sides: q
+                .sides
+                .iter()
+                .map(|s| SidePlan {
+                    exact: s.aggs.exact_sets(),
+                    per_record: !s.aggs.only_exact_sets(),
+                })
+                .collect(),
             last_window: LastWindow::default(),
             visits: Vec::with_capacity(GROUP * q.sides.len()),
             mapped: Vec::new(),
             pairs: Vec::new(),
+            starts: Vec::new(),
         }
     }
 
@@ -83,12 +100,13 @@ impl BatchedAgg {
         let state = &mut self.state;
         self.visits.clear();
         self.mapped.clear();
+        self.pairs.clear();
         for (i, r) in group.iter().enumerate() {
-            for (side_idx, side) in q.sides.iter().enumerate() {
+            for (side_idx, (side, plan)) in q.sides.iter().zip(&self.sides).enumerate() {
                 let mut buf = PacketRecord::default();
                 let Some(m) = side.keep(r, &mut buf) else { continue };
                 let key = side.key.pack(m);
-                let rec = if side.map.is_empty() {
+                let rec = if !plan.per_record || side.map.is_empty() {
                     i as u32
                 } else {
                     self.mapped.push(*m);
@@ -96,11 +114,23 @@ impl BatchedAgg {
                 };
                 let side = side_idx as u8;
                 let hash = entry_hash(side, &key);
+                self.starts.clear();
                 window.for_each_start_cached(r.ts_ns, &mut self.last_window, |start| {
-                    let w = state.open(start);
-                    state.prefetch_slot(w, hash);
-                    self.visits.push(Visit { start, window: w, side, hash, key, rec });
+                    self.starts.push((start, state.open(start)));
                 });
+                if plan.per_record {
+                    for &(start, w) in &self.starts {
+                        state.prefetch_slot(w, hash);
+                        self.visits.push(Visit { start, window: w, side, hash, key, rec });
+                    }
+                }
+                for (set, layout) in &plan.exact {
+                    let pair = PairKey::new(side, &key, hash, *set, layout.pack(m));
+                    for &(start, w) in &self.starts {
+                        state.prefetch_pair(w, pair.hash);
+                        self.pairs.push(PairVisit { start, window: w, pair });
+                    }
+                }
             }
         }
         // A window opened later in the group may have moved the ones before it.
@@ -112,7 +142,13 @@ impl BatchedAgg {
             v.window = last.1;
             state.prefetch_entry(v.window, v.hash);
         }
-        self.pairs.clear();
+        for p in &mut self.pairs {
+            if p.start != last.0 {
+                last = (p.start, state.open(p.start));
+            }
+            p.window = last.1;
+            state.prefetch_pair_entry(p.window, p.pair.hash);
+        }
         for v in &self.visits {
             let rec = if v.rec & MAPPED == 0 {
                 &group[v.rec as usize]
@@ -120,20 +156,12 @@ impl BatchedAgg {
                 &self.mapped[(v.rec & !MAPPED) as usize]
             };
             let aggs = &q.sides[usize::from(v.side)].aggs;
-            let (entry, acc) = state.entry(v.window, v.hash, v.side, &v.key, || aggs.new_acc());
+            let (_, acc) = state.entry(v.window, v.hash, v.side, &v.key, || aggs.new_acc());
             aggs.update_without_exact(acc, rec);
-            for (set, layout) in &self.exact[usize::from(v.side)] {
-                let value = layout.pack(rec);
-                let hash = pair_hash(entry, *set, &value);
-                state.prefetch_pair(v.window, hash);
-                self.pairs.push(PairVisit { window: v.window, hash, entry, set: *set, value });
-            }
         }
         for p in &self.pairs {
-            state.prefetch_pair_entry(p.window, p.hash);
-        }
-        for p in &self.pairs {
-            state.add_pair(p.window, p.hash, p.entry, p.set, &p.value);
+            let aggs = &q.sides[usize::from(p.pair.side)].aggs;
+            state.add_pair(p.window, &p.pair, || aggs.new_acc());
         }
     }
 }

@@ -3,11 +3,13 @@
 //!
 //! Each window holds two flat tables ([`FlatIndex`] over a dense `Vec`): one entry per
 //! (side, key) with the key's counters, and, for exact distinct aggregates, one entry per
-//! (key entry, aggregate, value) pair: Sonata's plan for distinct, one set of pairs per
-//! window instead of a hash set allocated for every key. A record costs one probe of each,
-//! and both can be prefetched a batch ahead. When the window closes, its pairs are gathered
-//! into each key's distinct sets and the entries leave as [`Row`]s, the same partial
-//! aggregates the hash-map state gives, so everything downstream is unchanged.
+//! (side, key, aggregate, value) pair: Sonata's plan for distinct, one set of pairs per
+//! window instead of a hash set allocated for every key. A pair is found by its own hash, not
+//! through its key's entry, so both probes can be prefetched a batch ahead at once, and a
+//! side whose aggregates are all exact distinct sets looks its key up only when a pair is
+//! new. When the window closes, its pairs are gathered into each key's distinct sets and the
+//! entries leave as [`Row`]s, the same partial aggregates the hash-map state gives, so
+//! everything downstream is unchanged.
 
 use wire::prefetch::prefetch;
 
@@ -31,8 +33,37 @@ struct Pair {
     /// The key's position in the window's entries.
     entry: u32,
     /// Which of the key's distinct sets.
-    set: u32,
+    set: u16,
+    side: u8,
+    key: PackedKey,
     value: PackedKey,
+}
+
+/// A distinct value of a record, on its way to its window's pair table.
+#[derive(Clone, Copy, Debug)]
+pub struct PairKey {
+    /// The pair's own hash.
+    pub hash: u64,
+    /// The key's [`entry_hash`].
+    pub key_hash: u64,
+    /// Which of the side's distinct sets (at most `u16::MAX`).
+    pub set: u16,
+    /// The side.
+    pub side: u8,
+    /// The key.
+    pub key: PackedKey,
+    /// The value.
+    pub value: PackedKey,
+}
+
+impl PairKey {
+    /// The pair of `value` in set `set` of (side, key), whose [`entry_hash`] is `key_hash`.
+    #[inline]
+    pub fn new(side: u8, key: &PackedKey, key_hash: u64, set: usize, value: PackedKey) -> Self {
+        let set = set as u16;
+        let hash = words_hash(&value, key_hash.rotate_left(29) ^ u64::from(set));
+        Self { hash, key_hash, set, side, key: *key, value }
+    }
 }
 
 #[derive(Default)]
@@ -58,6 +89,29 @@ impl Table {
             + self.pair_index.bytes()
             + self.entries.capacity() * std::mem::size_of::<KeyEntry>()
             + self.pairs.capacity() * std::mem::size_of::<Pair>()
+    }
+
+    /// The position of (side, key), made with `new` if absent, and whether it was.
+    #[inline]
+    fn entry(
+        &mut self,
+        h: u64,
+        side: u8,
+        key: &PackedKey,
+        new: impl FnOnce() -> Acc,
+    ) -> (usize, bool) {
+        if self.keys.needs_grow() {
+            self.keys.grow(self.entries.iter().map(|e| e.hash));
+        }
+        let entries = &self.entries;
+        let (pos, fresh) = self.keys.find_or_insert(h, entries.len(), |p| {
+            let e = &entries[p];
+            e.key == *key && e.side == side
+        });
+        if fresh {
+            self.entries.push(KeyEntry { hash: h, side, key: *key, acc: new() });
+        }
+        (pos, fresh)
     }
 
     /// The window's rows: pairs gathered into their keys' sets, entries in insertion order.
@@ -127,12 +181,6 @@ fn words_hash(k: &PackedKey, seed: u64) -> u64 {
 #[inline]
 pub fn entry_hash(side: u8, key: &PackedKey) -> u64 {
     words_hash(key, u64::from(side))
-}
-
-/// The hash a (key entry, set, value) pair is indexed by.
-#[inline]
-pub fn pair_hash(entry: usize, set: usize, value: &PackedKey) -> u64 {
-    words_hash(value, (entry as u64) << 8 | set as u64)
 }
 
 /// Starts loading every cache line `v` spans (entries are not line-aligned).
@@ -210,18 +258,8 @@ impl FlatWindows {
         new: impl FnOnce() -> Acc,
     ) -> (usize, &mut Acc) {
         let t = &mut self.windows[w].1;
-        if t.keys.needs_grow() {
-            t.keys.grow(t.entries.iter().map(|e| e.hash));
-        }
-        let entries = &t.entries;
-        let (pos, fresh) = t.keys.find_or_insert(h, entries.len(), |p| {
-            let e = &entries[p];
-            e.key == *key && e.side == side
-        });
-        if fresh {
-            t.entries.push(KeyEntry { hash: h, side, key: *key, acc: new() });
-            self.entries += 1;
-        }
+        let (pos, fresh) = t.entry(h, side, key, new);
+        self.entries += usize::from(fresh);
         (pos, &mut t.entries[pos].acc)
     }
 
@@ -241,21 +279,30 @@ impl FlatWindows {
         }
     }
 
-    /// Adds `value` to distinct set `set` of entry `entry` of window `w` (`h` is the
-    /// [`pair_hash`]); a value already there changes nothing.
+    /// Adds pair `p` to window `w`; a pair already there changes nothing. A new pair's key
+    /// entry is looked up, and made with `new` if absent.
     #[inline]
-    pub fn add_pair(&mut self, w: usize, h: u64, entry: usize, set: usize, value: &PackedKey) {
+    pub fn add_pair(&mut self, w: usize, p: &PairKey, new: impl FnOnce() -> Acc) {
         let t = &mut self.windows[w].1;
         if t.pair_index.needs_grow() {
             t.pair_index.grow(t.pairs.iter().map(|p| p.hash));
         }
         let pairs = &t.pairs;
-        let (_, fresh) = t.pair_index.find_or_insert(h, pairs.len(), |p| {
-            let q = &pairs[p];
-            q.value == *value && q.entry as usize == entry && q.set as usize == set
+        let (_, fresh) = t.pair_index.find_or_insert(p.hash, pairs.len(), |i| {
+            let q = &pairs[i];
+            q.value == p.value && q.key == p.key && q.set == p.set && q.side == p.side
         });
         if fresh {
-            t.pairs.push(Pair { hash: h, entry: entry as u32, set: set as u32, value: *value });
+            let (entry, new_entry) = t.entry(p.key_hash, p.side, &p.key, new);
+            self.entries += usize::from(new_entry);
+            t.pairs.push(Pair {
+                hash: p.hash,
+                entry: entry as u32,
+                set: p.set,
+                side: p.side,
+                key: p.key,
+                value: p.value,
+            });
         }
     }
 
@@ -331,9 +378,9 @@ mod tests {
         let add = |s: &mut FlatWindows, start: u64, side: u8, k: u64, value: u64| {
             let w = s.open(start);
             let h = entry_hash(side, &key(k));
-            let (entry, acc) = s.entry(w, h, side, &key(k), || aggs.new_acc());
+            let (_, acc) = s.entry(w, h, side, &key(k), || aggs.new_acc());
             acc.nums[0] += 1;
-            s.add_pair(w, pair_hash(entry, 0, &key(value)), entry, 0, &key(value));
+            s.add_pair(w, &PairKey::new(side, &key(k), h, 0, key(value)), || aggs.new_acc());
         };
         for i in 0..200 {
             add(&mut s, 10, 0, i % 50, i % 3);
@@ -341,7 +388,13 @@ mod tests {
         add(&mut s, 5, 0, 7, 1);
         add(&mut s, 5, 1, 7, 2);
         add(&mut s, 5, 1, 7, 2);
-        assert_eq!(s.len(), 52);
+        // A pair alone makes its key's entry (a side of distinct sets only), once.
+        for v in [4, 5, 4] {
+            let w = s.open(5);
+            let p = PairKey::new(2, &key(9), entry_hash(2, &key(9)), 0, key(v));
+            s.add_pair(w, &p, || aggs.new_acc());
+        }
+        assert_eq!(s.len(), 53);
         let mut rows = Vec::new();
         let mut ends = Vec::new();
         s.close_until(15, |st| st + 10, &mut rows, |e| ends.push(e));
@@ -356,7 +409,7 @@ mod tests {
                 (r.side, r.acc.nums[0], n)
             })
             .collect();
-        assert_eq!(got, [(0, 1, 1), (1, 2, 1)]);
+        assert_eq!(got, [(0, 1, 1), (1, 2, 1), (2, 0, 2)]);
         rows.clear();
         s.drain_all(&mut rows);
         assert_eq!(rows.len(), 50);
