@@ -43,6 +43,12 @@ impl<T> OpenWindows<T> {
         {
             return self.hint;
         }
+        self.find_or_open(start, make)
+    }
+
+    /// [`OpenWindows::open`] past its hint (kept out of line, so the check above inlines).
+    #[inline(never)]
+    fn find_or_open(&mut self, start: u64, make: impl FnOnce() -> T) -> usize {
         // Windows open in time order: the newest is almost always the one asked for.
         let pos = self.windows.iter().rposition(|(s, _)| *s <= start);
         self.hint = match pos {
