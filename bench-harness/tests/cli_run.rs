@@ -87,9 +87,14 @@ fn json_and_dump_follow_the_contract() {
         "latency_ns",
         "result_delay_ns",
         "truncated_at_offset",
+        "host",
     ] {
         assert!(v.get(k).is_some(), "missing field {k}");
     }
+    let host = &v["host"];
+    assert!(host["cpu_mhz"].is_null() || host["cpu_mhz"].as_f64().is_some_and(|m| m > 0.0));
+    assert!(host["involuntary_ctx_switches"].is_u64(), "{host}");
+    assert!(out.contains("\n  host: steal "), "{out}");
     assert_eq!(v["packets"], 60_000);
     assert_eq!(v["processed"], 60_000);
     assert_eq!(v["conservation_ok"], true);

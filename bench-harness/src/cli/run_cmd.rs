@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use engine::config::{DEFAULT_BATCH, DEFAULT_FLUSH_TIMEOUT_NS, DEFAULT_QUEUE_CAPACITY};
 use engine::plan::Topology;
-use engine::query::{AppKind, QuerySpec, Window};
+use engine::query::{AppKind, Window};
 use engine::queue::{QueueKind, WaitStrategy};
 use engine::runtime::nic::{DEFAULT_RING_SIZE, Release};
 use engine::runtime::pin::PinPlan;
@@ -18,8 +18,10 @@ use tracegen::replay::{Pacing, schedule_buffer};
 use wire::FrameBuffer;
 
 use super::pacing_args::RateArgs;
+use super::run_file::RunFile;
+use crate::results::host::HostProbe;
 use crate::results::schema::{
-    LatencySummary, ResultsFile, RunConfig, RunReport, StageReport, WorkerReport,
+    HostSample, LatencySummary, ResultsFile, RunConfig, RunReport, StageReport, WorkerReport,
 };
 use crate::results::{provenance, write_atomic, write_json};
 use crate::traces;
@@ -80,19 +82,19 @@ pub struct RunArgs {
     /// Query threads.
     #[arg(long, required_unless_present = "config")]
     pub workers: Option<usize>,
-    /// Queue design between threads.
-    #[arg(long, default_value = "rtrb")]
-    pub queue: String,
-    /// Records per batch.
-    #[arg(long, default_value_t = DEFAULT_BATCH)]
-    pub batch: usize,
-    /// Queue capacity between threads, in batches.
-    #[arg(long, default_value_t = DEFAULT_QUEUE_CAPACITY)]
-    pub queue_capacity: usize,
+    /// Queue design between threads [default: rtrb].
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Records per batch [default: 64].
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Queue capacity between threads, in batches [default: 64].
+    #[arg(long)]
+    pub queue_capacity: Option<usize>,
     /// How idle threads wait: spin, spin-park (spin, yield, then park briefly) or block (sleep
-    /// until the other side of the queue wakes the thread).
-    #[arg(long, default_value_t = WaitStrategy::default().name().to_owned())]
-    pub wait: String,
+    /// until the other side of the queue wakes the thread) [default: spin-park].
+    #[arg(long)]
+    pub wait: Option<String>,
     /// The longest a partial batch waits before it is published, in µs (a fraction such as
     /// 2.5 is allowed); idle threads wake for it whatever the wait strategy.
     #[arg(
@@ -103,8 +105,8 @@ pub struct RunArgs {
     )]
     pub flush_timeout_us: f64,
     /// Cores to pin threads to: auto (thread i on core i mod cores), none, or a list like 0,1.
-    #[arg(long, default_value = "auto")]
-    pub pin: String,
+    #[arg(long)]
+    pub pin: Option<String>,
     /// Replay the trace this many times (timestamps shifted by the trace span each loop).
     #[arg(long = "loop", default_value_t = 1)]
     pub loops: u64,
@@ -162,34 +164,52 @@ impl RunArgs {
             anyhow::anyhow!("give --workers N (or `workers` in the --config file)")
         })?;
         let mut cfg = EngineConfig::new(app, topology, workers);
-        cfg.app_params.threshold = self.threshold;
         cfg.app_params.share = self.share;
         cfg.app_params.vips = self.vips.clone();
-        cfg.query = file.query;
+        cfg.query = file.query.clone();
         cfg.window = self.window.or(file.window_ns).map(Window::tumbling);
-        cfg.fuse = !self.no_fuse;
+        cfg.fuse = !self.no_fuse && file.fuse.unwrap_or(true);
         cfg.state_cap = self.state_cap;
         cfg.idle_timeout_ns = self.idle_timeout;
-        cfg.queue = self.queue.parse::<QueueKind>()?;
-        cfg.batch = self.batch;
-        cfg.queue_capacity = self.queue_capacity;
-        cfg.wait = self.wait.parse::<WaitStrategy>()?;
+        cfg.app_params.threshold = self.threshold.or(file.threshold);
+        cfg.queue = self
+            .queue
+            .as_ref()
+            .or(file.queue.as_ref())
+            .map_or("rtrb", |s| s)
+            .parse::<QueueKind>()?;
+        cfg.batch = self.batch.or(file.batch).unwrap_or(DEFAULT_BATCH);
+        cfg.queue_capacity =
+            self.queue_capacity.or(file.queue_capacity).unwrap_or(DEFAULT_QUEUE_CAPACITY);
+        cfg.wait = match self.wait.as_ref().or(file.wait.as_ref()) {
+            Some(w) => w.parse::<WaitStrategy>()?,
+            None => WaitStrategy::default(),
+        };
         cfg.flush_timeout_ns = flush_timeout_ns(self.flush_timeout_us);
-        cfg.pin = self.pin.parse::<PinPlan>()?;
+        cfg.pin =
+            self.pin.as_ref().or(file.pin.as_ref()).map_or("auto", |s| s).parse::<PinPlan>()?;
         cfg.loops = self.loops;
         cfg.ring_size = self.ring_size;
         cfg.unique_ip = self.unique_ip;
-        if let Some(p) = self.rate.pacing() {
-            p.validate()?;
-        }
+        self.pacing_with(&file).validate()?;
         // A query that does not compile is refused before anything loads.
         cfg.query_spec().compile()?;
         Ok(cfg)
     }
 
     /// The pacing of the release clock: `--mbps`, `--pps` or `--multiplier`, else top speed.
-    pub fn pacing(&self) -> Pacing {
-        self.rate.pacing().unwrap_or(Pacing::TopSpeed)
+    pub fn pacing(&self) -> anyhow::Result<Pacing> {
+        let file = match &self.config {
+            Some(p) => RunFile::read(p)?,
+            None => RunFile::default(),
+        };
+        Ok(self.pacing_with(&file))
+    }
+
+    /// The pacing of the flags, else of the file's `mbps` or `pps`, else top speed.
+    fn pacing_with(&self, file: &RunFile) -> Pacing {
+        let from_file = file.mbps.map(Pacing::Mbps).or(file.pps.map(Pacing::Pps));
+        self.rate.pacing().or(from_file).unwrap_or(Pacing::TopSpeed)
     }
 }
 
@@ -198,32 +218,6 @@ fn parse_share(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("expected a share between 0 and 1 (0.01 is 1%), found '{s}'")),
-    }
-}
-
-/// A `run --config` file: the run's names and a query of the user's own.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RunFile {
-    /// App name (ignored when `query` is given).
-    pub app: Option<String>,
-    /// Topology name.
-    pub topology: Option<String>,
-    /// Query threads.
-    pub workers: Option<usize>,
-    /// Tumbling window length in ns, replacing the query's window.
-    pub window_ns: Option<u64>,
-    /// A query of the user's own.
-    pub query: Option<QuerySpec>,
-}
-
-impl RunFile {
-    /// Reads a file, naming it (and the TOML error's place) when it cannot.
-    pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read --config {}", path.display()))?;
-        toml::from_str(&text)
-            .with_context(|| format!("--config {}: not a valid run file", path.display()))
     }
 }
 
@@ -286,7 +280,8 @@ pub fn set_release(
     Ok(offered)
 }
 
-/// Builds the report of an outcome.
+/// Builds the report of an outcome; `host` is left at its default (the caller samples it
+/// around the run).
 pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u64>) -> RunReport {
     let duration_s = o.duration_ns as f64 / 1e9;
     let processed = o.processed();
@@ -357,6 +352,7 @@ pub fn report(cfg: &EngineConfig, o: &RunOutcome, truncated_at_offset: Option<u6
         latency_ns: summary(&latency),
         result_delay_ns: summary(&o.result_delay),
         truncated_at_offset,
+        host: HostSample::default(),
     }
 }
 
@@ -382,10 +378,16 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --trace FILE or --profile NAME"),
     };
     let trace = traces::load(&path, args.strict, args.loader)?;
-    let offered_mpps = set_release(&mut cfg, &trace.capture.frames, args.pacing())?;
-    let outcome = engine::run(&trace.capture.frames, &cfg)?;
+    let offered_mpps = set_release(&mut cfg, &trace.capture.frames, args.pacing()?)?;
+    // The engine starts its clock inside `engine::run` (after the ring fill) and stops it when
+    // the last thread ends: the host is sampled right around that call.
+    let probe = HostProbe::start();
+    let outcome = engine::run(&trace.capture.frames, &cfg);
+    let host = probe.finish();
+    let outcome = outcome?;
     let mut rep = report(&cfg, &outcome, trace.capture.info.truncated_at_offset);
     rep.offered_mpps = offered_mpps;
+    rep.host = host;
     println!("{}", summary(&rep, &outcome));
     if let Some(dump) = &args.dump {
         write_atomic(dump, outcome.output.to_csv().as_bytes())
@@ -408,7 +410,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             ring_size: cfg.ring_size,
             loader: trace.capture.info.loader.loader,
             loader_fallback_reason: trace.capture.info.loader.fallback_reason.clone(),
-            pacing: args.pacing(),
+            pacing: args.pacing()?,
             unique_ip: cfg.unique_ip,
             wait: cfg.wait,
             flush_timeout_ns: cfg.flush_timeout_ns,
@@ -499,6 +501,12 @@ pub fn summary(r: &RunReport, o: &RunOutcome) -> String {
             s.push_str(&format!("; evicted {} at the cap, {} idle", t.evicted_cap, t.evicted_idle));
         }
     }
+    s.push_str(&format!(
+        "\n  host: steal {:.1}%, {} involuntary context switches, {}",
+        r.host.steal_pct,
+        r.host.involuntary_ctx_switches,
+        r.host.cpu_mhz.map_or_else(|| "CPU clock unknown".to_string(), |m| format!("{m:.0} MHz"))
+    ));
     s
 }
 

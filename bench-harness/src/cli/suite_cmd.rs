@@ -10,12 +10,12 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::results::schema::Provenance;
-use crate::suite::SUITES;
 
 /// Flags of `pktstream suite`.
 #[derive(Debug, Args)]
 pub struct SuiteArgs {
-    /// The suite to run: queues or apps.
+    /// The suite to run: queues, apps, jetstream, fais, scaling, sharding, latency, or the path
+    /// of a suite file (`*.toml`, see `bench-harness/suites/`).
     pub name: String,
     /// A short run: one round and few items (queues: a reduced grid, batch 1 and 32, 8-byte
     /// items, plus the round trip and the pipeline; apps: a small trace, replayed once).
@@ -48,7 +48,22 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     match args.name.as_str() {
         "queues" => super::suite_queues::run(args),
         "apps" => super::suite_apps::run(args),
-        other => anyhow::bail!("unknown suite `{other}`; valid suites: {}", SUITES.join(", ")),
+        other => {
+            let suite = crate::suite::spec::SuiteFile::load(other)?;
+            let run = super::suite_sweep::SweepRun {
+                suite,
+                quick: args.quick,
+                rounds: args.runs,
+                out: args.out.clone(),
+                machine: args.machine.clone(),
+            };
+            let outcome = super::suite_sweep::run(&run)?;
+            eprintln!("suite {other}: results in {}", outcome.dir.display());
+            if outcome.report.partial {
+                anyhow::bail!("the suite stopped early; what it measured is kept, marked partial");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -7,11 +7,13 @@
 //! depends on the fonts installed on the machine.
 
 pub mod apps;
+mod chart;
 mod figure;
 mod layout;
 pub mod queues;
 pub mod scaling;
 pub mod style;
+pub mod sweep;
 pub mod text;
 
 pub use scaling::{RefKind, ReferenceLine, ScalingPoint, ScalingSeries, draw_scaling};

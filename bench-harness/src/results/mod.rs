@@ -1,6 +1,8 @@
-//! Results: the schema, provenance, CSV flattening and atomic writing.
+//! Results: the schema, provenance, host conditions, CSV flattening and atomic writing.
 
+pub mod compare;
 pub mod csv;
+pub mod host;
 pub mod provenance;
 pub mod schema;
 pub mod stage_report;

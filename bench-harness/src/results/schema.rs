@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tracegen::pcap::Loader;
 use tracegen::replay::Pacing;
 
+pub use super::host::HostSample;
 pub use super::stage_report::StageReport;
 
 /// Version of this schema; bumped when a field changes meaning or goes away.
@@ -438,6 +439,10 @@ pub struct RunReport {
     pub result_delay_ns: LatencySummary,
     /// Offset where the capture was cut short, if it was.
     pub truncated_at_offset: Option<u64>,
+    /// Host conditions over the run (steal time, context switches, CPU clock), so suites can
+    /// judge its noise; results files from before it read as the default (zeros, no clock).
+    #[serde(default)]
+    pub host: HostSample,
 }
 
 impl RunReport {

@@ -4,6 +4,9 @@
 
 pub mod apps;
 pub mod queues;
+pub mod spec;
+pub mod sweep;
 
-/// The suites `pktstream suite NAME` knows, in the order error messages list them.
-pub const SUITES: [&str; 2] = ["queues", "apps"];
+/// The suites `pktstream suite NAME` knows, in the order error messages list them: the two with
+/// runners of their own, then the sweep suites of `bench-harness/suites/` ([`spec::BUILT_IN`]).
+pub const SUITES: [&str; 7] = ["queues", "apps", "jetstream", "fais", "scaling", "sharding", "latency"];
