@@ -49,6 +49,12 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
         "queues" => super::suite_queues::run(args),
         "apps" => super::suite_apps::run(args),
         other => {
+            if args.items.is_some() || args.pipeline_packets.is_some() {
+                anyhow::bail!("--items and --pipeline-packets apply to the queues suite only");
+            }
+            if args.trace_packets.is_some() {
+                anyhow::bail!("--trace-packets applies to the apps suite only");
+            }
             let suite = crate::suite::spec::SuiteFile::load(other)?;
             let run = super::suite_sweep::SweepRun {
                 suite,
