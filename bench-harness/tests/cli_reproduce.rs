@@ -184,7 +184,7 @@ fn ctrl_c_stops_a_suite_and_leaves_valid_partial_results() {
     let file = tmp.path().join("slow.toml");
     std::fs::write(&file, SLOW_SUITE).unwrap();
     let out = tmp.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pktstream"))
+    let child = Command::new(env!("CARGO_BIN_EXE_pktstream"))
         .args(["suite", file.to_str().unwrap(), "--machine", "box", "--out"])
         .arg(&out)
         .stdout(std::process::Stdio::piped())

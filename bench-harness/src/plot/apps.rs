@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::figure::{Draw, DrawResult, nice_max, render, to_plot_px};
-use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, Sample, flow_rows, row_width};
+use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, flow_rows, row_width};
 use super::style::{self, TickedAxis};
 use super::text::{self, Label, TextMode};
 use crate::stats::Summary;
@@ -257,8 +257,7 @@ fn draw_legend<DB: DrawingBackend>(
     mode: TextMode,
 ) -> DrawResult<u32, DB> {
     let (width, _) = area.dim_in_pixel();
-    let entries: Vec<LegendEntry> =
-        legend.iter().map(|(_, t)| LegendEntry::new(Sample::ErrorBar, t)).collect();
+    let entries: Vec<LegendEntry> = legend.iter().map(|(_, t)| LegendEntry::new(t)).collect();
     let rows = flow_rows(&entries, width);
     let line_h = style::LEGEND_LINE_HEIGHT as i32;
     for (r, row) in rows.iter().enumerate() {

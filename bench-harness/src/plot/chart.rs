@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::figure::{Chart, DrawResult, to_plot_px};
-use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, Sample, flow_rows, row_width};
+use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, flow_rows, row_width};
 use super::style::{self, TickedAxis};
 use super::text::{Label, TextMode};
 
@@ -157,8 +157,7 @@ pub(super) fn frame<DB: DrawingBackend>(
     let m = style::OUTER_MARGIN;
     let area = root.margin(m, m, m, m);
     let (width, height) = area.dim_in_pixel();
-    let entries: Vec<LegendEntry> =
-        legend.iter().map(|(_, t)| LegendEntry::new(Sample::ErrorBar, t)).collect();
+    let entries: Vec<LegendEntry> = legend.iter().map(|(_, t)| LegendEntry::new(t)).collect();
     let rows = flow_rows(&entries, width);
     let legend_h = style::LEGEND_LINE_HEIGHT * rows.len().max(1) as u32 + 8;
     let caption_h = style::CAPTION_LINE_HEIGHT * style::caption_lines(caption, width).len() as u32;

@@ -11,12 +11,9 @@ mod chart;
 mod figure;
 mod layout;
 pub mod queues;
-pub mod scaling;
 pub mod style;
 pub mod sweep;
 pub mod text;
-
-pub use scaling::{RefKind, ReferenceLine, ScalingPoint, ScalingSeries, draw_scaling};
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
