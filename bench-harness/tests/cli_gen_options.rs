@@ -141,3 +141,44 @@ fn bad_flags_get_clear_errors() {
     fails_with(&["gen", "--profile", "nope.toml", "--packets", "1", "--out", &out], "nope.toml");
     assert!(!dir.path().join("x.pcap").exists(), "no capture is left behind by a refused run");
 }
+
+/// `largest_flow_share` of `trace-stats --json` on a capture.
+fn largest_flow_share(capture: &Path, json: &Path) -> f64 {
+    ok(&["trace-stats", &s(capture), "--json", &s(json)]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    v["largest_flow_share"].as_f64().expect("largest_flow_share")
+}
+
+#[test]
+fn flow_skew_concentrates_packets_in_the_largest_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, skewed) = (dir.path().join("plain.pcap"), dir.path().join("skewed.pcap"));
+    let base = ["gen", "--profile", "caida-like", "--packets", "20000", "--seed", "1"];
+    ok(&[&base[..], &["--out", &s(&plain)]].concat());
+    ok(&[&base[..], &["--flow-skew", "1.4", "--out", &s(&skewed)]].concat());
+    let plain_share = largest_flow_share(&plain, &dir.path().join("plain.json"));
+    let skewed_share = largest_flow_share(&skewed, &dir.path().join("skewed.json"));
+    // Zipf 1.4 over 2500 flows gives the top connection about a third of the packets (a
+    // directional flow, more than half of that); the profile keeps every flow under 1%.
+    assert!(plain_share < 0.01, "{plain_share}");
+    assert!(skewed_share > 0.1 && skewed_share > 10.0 * plain_share, "{skewed_share}");
+    // The sidecar records the skew; a trace without it has no such field.
+    let meta = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap()
+    };
+    assert_eq!(meta("skewed.pcap.gen.json")["config"]["flow_skew"], 1.4);
+    assert!(meta("plain.pcap.gen.json")["config"].get("flow_skew").is_none());
+}
+
+#[test]
+fn bad_flow_skews_name_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = s(&dir.path().join("x.pcap"));
+    let base = ["gen", "--profile", "caida-like", "--packets", "100", "--out", &out];
+    for bad in ["0", "-1", "nan", "inf"] {
+        fails_with(&[&base[..], &["--flow-skew", bad]].concat(), "--flow-skew");
+    }
+    fails_with(&[&base[..], &["--flow-skew", "0"]].concat(), "above 0");
+    assert!(!dir.path().join("x.pcap").exists(), "no capture is left behind by a refused run");
+}

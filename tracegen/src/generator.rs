@@ -16,6 +16,7 @@ use wire::{FrameBuffer, LinkType};
 
 use crate::model::TrafficModel;
 use crate::model::session::SessionModel;
+use crate::model::skew::{InvalidSkew, SkewedModel, population_size};
 use crate::profile::{ModelOptions, Profile};
 use crate::profile_file::{ProfileFileError, UserProfile};
 use crate::scenario::{
@@ -97,6 +98,11 @@ pub struct GenConfig {
     /// A user profile file (TOML): when given, the traffic comes from it (its base is
     /// `profile`).
     pub profile_file: Option<PathBuf>,
+    /// Zipf exponent of flow popularity (`None`: the profile's own flows): packets are
+    /// regrouped into a fixed population of flows, the `k`-th most popular carrying a share
+    /// proportional to `k^-S` (see [`crate::model::skew`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_skew: Option<f64>,
 }
 
 mod specs_as_text {
@@ -129,6 +135,7 @@ impl GenConfig {
             start_ns: DEFAULT_START_NS,
             scenarios: Vec::new(),
             profile_file: None,
+            flow_skew: None,
         }
     }
 
@@ -179,6 +186,9 @@ pub enum GenError {
     /// A bad user profile file.
     #[error(transparent)]
     ProfileFile(#[from] ProfileFileError),
+    /// A flow skew that is not a finite number above 0.
+    #[error(transparent)]
+    FlowSkew(#[from] InvalidSkew),
 }
 
 /// The timestamp of each benign packet: pacing, then ON/OFF gaps.
@@ -306,6 +316,9 @@ impl Generator {
         if cfg.scenarios.len() > 256 {
             return Err(SpecError::TooMany.into());
         }
+        if let Some(s) = cfg.flow_skew.filter(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(InvalidSkew(s).into());
+        }
         let clock = Clock::new(cfg)?;
         let user = cfg.profile_file.as_deref().map(UserProfile::load).transpose()?;
         let mean_wire_len = user
@@ -320,6 +333,16 @@ impl Generator {
         let model: Box<dyn TrafficModel> = match &user {
             Some(u) => Box::new(SessionModel::new(u.flow_params(&opts)?, cfg.seed)),
             None => cfg.profile.model(&opts, cfg.seed),
+        };
+        let model: Box<dyn TrafficModel> = match cfg.flow_skew {
+            Some(s) => {
+                // The population scales with the benign packets the trace is expected to hold.
+                let by_duration =
+                    cfg.duration_ns.map_or(u64::MAX, |d| (pps * d as f64 / 1e9) as u64);
+                let flows = population_size(cfg.packets.min(by_duration));
+                Box::new(SkewedModel::new(model, s, flows, cfg.seed, cfg.start_ns)?)
+            }
+            None => model,
         };
         let scenarios = cfg
             .scenarios

@@ -68,6 +68,12 @@ pub struct GenArgs {
     /// heavy-hitter; common parameters start=S and duration=S (seconds), rate=PPS.
     #[arg(long = "scenario", value_name = "KIND[:k=v,...]")]
     pub scenarios: Vec<String>,
+    /// Zipf skew of flow popularity: spread the profile's packets over a fixed population of
+    /// flows (one per 8 packets, 1024 to 2^20) so that the k-th most popular flow carries a
+    /// share proportional to k^-S; sizes, protocol mix and addresses stay the profile's.
+    /// S is a finite number above 0 (sharding experiments use 0.8 to 1.4).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub flow_skew: Option<f64>,
 }
 
 impl GenArgs {
@@ -102,6 +108,15 @@ impl GenArgs {
             cfg.burst = Some(parse_burst(b)?);
         }
         cfg.ipv6_share = self.ipv6;
+        if let Some(s) = self.flow_skew {
+            if !(s.is_finite() && s > 0.0) {
+                bail!(
+                    "--flow-skew {s}: expected a finite Zipf exponent above 0 \
+                     (sharding experiments use 0.8 to 1.4)"
+                );
+            }
+            cfg.flow_skew = Some(s);
+        }
         cfg.vlans.clone_from(&self.vlans);
         cfg.scenarios =
             self.scenarios.iter().map(|s| s.parse::<ScenarioSpec>()).collect::<Result<_, _>>()?;

@@ -8,6 +8,7 @@
 //! - [`session`]: flows with life cycles, arrivals and host caps (`caida-like`, `fais-like`,
 //!   `datacenter`), built from [`lengths`], [`sizes`], [`hosts`] and [`zipf`];
 //! - [`simple`]: packet-level stress traffic (`imix`, `min64`, `flow-flood`);
+//! - [`skew`]: any model's packets regrouped into flows of Zipf popularity (`--flow-skew`);
 //! - [`dist`]: distributions by name and parameters, or empirical CDF files, for user profiles.
 
 pub mod dist;
@@ -16,6 +17,7 @@ pub mod lengths;
 pub mod session;
 pub mod simple;
 pub mod sizes;
+pub mod skew;
 pub mod zipf;
 
 use wire::build::PacketSpec;
@@ -25,4 +27,12 @@ pub trait TrafficModel {
     /// Overwrites `spec` with the next packet, which the generator will stamp `now_ns` (models
     /// that keep per-window budgets read the window from it).
     fn next_packet(&mut self, spec: &mut PacketSpec, now_ns: u64);
+
+    /// Whether the packet [`next_packet`](Self::next_packet) wrote last goes from its flow's
+    /// client (the side that opened it) to its server; wrappers that move packets to other
+    /// flows ([`skew`]) read it to keep directions. Models whose flows go one way keep the
+    /// default, `true`.
+    fn last_from_client(&self) -> bool {
+        true
+    }
 }

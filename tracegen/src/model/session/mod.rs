@@ -133,6 +133,8 @@ pub struct SessionModel {
     arrivals: Exp<f64>,
     flows_started: u64,
     ip_id: u16,
+    /// Whether the last packet went from its flow's client to its server.
+    from_client: bool,
 }
 
 impl SessionModel {
@@ -177,6 +179,7 @@ impl SessionModel {
             next_arrival: 0.0,
             flows_started: 0,
             ip_id: 0,
+            from_client: true,
         };
         m.next_arrival = m.arrivals.sample(&mut m.rng);
         // Flows in progress at slot 0: as many as are alive on average (arrival rate times mean

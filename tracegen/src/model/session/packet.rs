@@ -170,6 +170,7 @@ impl TrafficModel for SessionModel {
         spec.src = if forward { client } else { server };
         spec.dst = if forward { server } else { client };
         spec.ttl = if forward { 57 } else { 121 };
+        self.from_client = forward;
         f.idx += 1;
         let done = f.idx >= f.len;
         self.flows[id as usize] = f;
@@ -192,5 +193,9 @@ impl TrafficModel for SessionModel {
             prefetch(&self.wheel[(at & ((1 << WHEEL_BITS) - 1)) as usize]);
             self.pending = Some((id, at));
         }
+    }
+
+    fn last_from_client(&self) -> bool {
+        self.from_client
     }
 }
