@@ -83,8 +83,17 @@ pub fn collect(machine: Option<&str>, generator_version: u32, trace_sha256: Stri
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Provenance {
         git_commit: git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into()),
-        git_dirty: git(&["status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|s| !s.is_empty()),
+        // Results files are written by the measurements themselves (a reproduce run rewrites
+        // committed results as it goes): they do not make the measuring code dirty.
+        git_dirty: git(&[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":(exclude)results",
+        ])
+        .is_some_and(|s| !s.is_empty()),
         machine_id: machine.map_or_else(|| machine_id(&cpu, cores), str::to_string),
         cpu_model: cpu,
         cores,
