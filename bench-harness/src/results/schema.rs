@@ -23,8 +23,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Provenance {
     /// `git rev-parse HEAD` of the source tree, or `unknown`.
     pub git_commit: String,
-    /// Whether tracked files (other than committed results under `results/`) differed from
-    /// that commit.
+    /// Whether tracked files (other than committed results under `results/` and Markdown
+    /// documents) differed from that commit.
     pub git_dirty: bool,
     /// CPU model name.
     pub cpu_model: String,
