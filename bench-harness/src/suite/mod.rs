@@ -9,4 +9,5 @@ pub mod sweep;
 
 /// The suites `pktstream suite NAME` knows, in the order error messages list them: the two with
 /// runners of their own, then the sweep suites of `bench-harness/suites/` ([`spec::BUILT_IN`]).
-pub const SUITES: [&str; 7] = ["queues", "apps", "jetstream", "fais", "scaling", "sharding", "latency"];
+pub const SUITES: [&str; 7] =
+    ["queues", "apps", "jetstream", "fais", "scaling", "sharding", "latency"];
