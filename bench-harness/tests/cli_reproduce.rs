@@ -4,25 +4,14 @@
 //! partial results. No timing is asserted.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn pktstream(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pktstream")).args(args).output().expect("run pktstream")
-}
-
-fn check_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()));
-}
-
-fn check_svg(path: &Path) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", path.display());
-}
+#[path = "support/figures.rs"]
+mod figures;
+use figures::{check_png, check_svg, pktstream};
 
 /// A CSV with a header and at least one row, every row as wide as the header.
 fn check_csv(path: &Path) -> usize {
@@ -117,7 +106,7 @@ fn the_committed_reference_run_redraws() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("results");
     let mut found = 0;
     for machine in std::fs::read_dir(&root).unwrap().filter_map(|e| e.ok()) {
-        for suite in ["jetstream", "fais", "sharding", "latency", "scaling"] {
+        for suite in ["jetstream", "fais", "sharding", "latency", "scaling", "queues", "apps"] {
             let dir = machine.path().join(suite);
             if !dir.join("summary.json").exists() {
                 continue;
@@ -135,9 +124,15 @@ fn the_committed_reference_run_redraws() {
             let pngs = figures(tmp.path(), "png");
             assert_eq!(pngs.len(), figures(&dir, "png").len(), "{}", dir.display());
             pngs.iter().for_each(|p| check_png(p));
+            // The same drawing as the run's, caption included.
+            for svg in figures(tmp.path(), "svg") {
+                let name = svg.file_name().unwrap();
+                let committed = std::fs::read(dir.join(name)).unwrap();
+                assert!(std::fs::read(&svg).unwrap() == committed, "{}", svg.display());
+            }
         }
     }
-    assert!(found >= 4, "a committed reference run of the sweep suites under results/");
+    assert!(found >= 6, "a committed reference run of the suites under results/");
 }
 
 #[test]
@@ -148,10 +143,7 @@ fn plot_refuses_what_is_not_a_sweep_summary_naming_the_file() {
     let o = pktstream(&["plot", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("summary.json") && err.contains("not the summary of a sweep suite"),
-        "{err}"
-    );
+    assert!(err.contains("summary.json") && err.contains("not the summary of a suite"), "{err}");
 }
 
 /// A suite long enough to interrupt: short trials, many points, several rounds.

@@ -1,27 +1,13 @@
 //! `pktstream suite`: the quick queues and apps suites end to end (files, columns, figures) and
 //! an unknown suite's error. No timing is asserted.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use engine::query::AppKind;
 use engine::queue::QueueKind;
 use serde_json::Value;
 
-fn pktstream(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pktstream")).args(args).output().expect("run pktstream")
-}
-
-fn check_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()));
-}
-
-fn check_svg(path: &Path) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", path.display());
-}
+#[path = "support/figures.rs"]
+mod figures;
+use figures::{check_png, check_svg, pktstream};
 
 #[test]
 fn quick_queues_suite_writes_trials_summary_and_figures() {

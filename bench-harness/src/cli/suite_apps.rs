@@ -290,9 +290,8 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     )?;
     write_atomic(&dir.join("summary.csv"), apps::summary_csv(&points).as_bytes())
         .with_context(|| format!("cannot write {}", dir.join("summary.csv").display()))?;
-    let figure =
-        AppsFigure::from_summary(&points, &caption(&prov, rounds, &trace, args.quick, partial));
-    let files = figs::draw_throughput(&figure, &dir.join("apps_throughput"))?;
+    let caption = caption(&prov, rounds, trace.packets, trace.scenarios.len(), args.quick, partial);
+    let files = draw(&dir, &points, &caption)?;
     print_table(&points, rounds, partial);
     println!(
         "wrote {}, {}, {} and {}",
@@ -311,10 +310,12 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
 }
 
 /// The figure's caption: machine, commit, trace and method.
-fn caption(
+/// The figure's caption (also rebuilt by `pktstream plot` from `summary.json`).
+pub(super) fn caption(
     prov: &Provenance,
     rounds: usize,
-    trace: &TraceInfo,
+    packets: u64,
+    scenarios: usize,
     quick: bool,
     partial: bool,
 ) -> String {
@@ -331,9 +332,18 @@ fn caption(
          interleaved; bars: 95% bootstrap interval of the median.",
         if partial { "PARTIAL RUN (stopped early). " } else { "" },
         caption_head(prov),
-        trace.packets,
-        trace.scenarios.len()
+        packets,
+        scenarios
     )
+}
+
+/// Draws `apps_throughput` into `dir`; returns the files.
+pub(super) fn draw(
+    dir: &Path,
+    points: &[PointSummary],
+    caption: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
+    figs::draw_throughput(&AppsFigure::from_summary(points, caption), &dir.join("apps_throughput"))
 }
 
 /// Prints the summary table: per app, both worker counts, the ratio and the Sonata target.

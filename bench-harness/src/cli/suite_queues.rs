@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
+use engine::queue::QueueKind;
 use serde_json::{Value, json};
 use tracegen::Profile;
 
 use super::suite_cmd::{SuiteArgs, caption_head, progress, results_dirs};
 use crate::plot::queues::{self as figs, QueuesFigures};
+use crate::results::schema::Provenance;
 use crate::results::{provenance, write_atomic, write_json};
 use crate::suite::queues::{
     self, Grid, GridPoint, MAFFIONE_BATCH32, Measure, QueuesSummary, TrialRow,
@@ -190,6 +192,29 @@ fn median_or(values: &[f64], default: f64) -> f64 {
     crate::stats::median(values).unwrap_or(default)
 }
 
+/// The figures' caption (also rebuilt by `pktstream plot` from `summary.json`).
+pub(super) fn caption(prov: &Provenance, rounds: usize) -> String {
+    format!(
+        "{} Two pinned threads, in-memory. Median of {rounds} round(s), each trial a separate \
+         process with designs interleaved; bars: 95% bootstrap interval of the median.",
+        caption_head(prov)
+    )
+}
+
+/// Draws `queues_throughput`, `queues_rtt` and `queues_pipeline` into `dir`; returns the files.
+pub(super) fn draw(
+    dir: &Path,
+    summary: &QueuesSummary,
+    designs: &[QueueKind],
+    caption: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let figures = QueuesFigures::from_summary(summary, designs, caption);
+    let mut files = figs::draw_throughput(&figures, &dir.join("queues_throughput"))?;
+    files.extend(figs::draw_rtt(&figures, &dir.join("queues_rtt"))?);
+    files.extend(figs::draw_pipeline(&figures, &dir.join("queues_pipeline"))?);
+    Ok(files)
+}
+
 pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     let grid = if args.quick { Grid::quick() } else { Grid::full() };
     let rounds = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
@@ -246,15 +271,7 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     write_atomic(&dir.join("summary.csv"), queues::summary_csv(&summary).as_bytes())
         .with_context(|| format!("cannot write {}", dir.join("summary.csv").display()))?;
 
-    let caption = format!(
-        "{} Two pinned threads, in-memory. Median of {rounds} round(s), each trial a separate \
-         process with designs interleaved; bars: 95% bootstrap interval of the median.",
-        caption_head(&prov)
-    );
-    let figures = QueuesFigures::from_summary(&summary, &grid.designs, &caption);
-    let mut files = figs::draw_throughput(&figures, &dir.join("queues_throughput"))?;
-    files.extend(figs::draw_rtt(&figures, &dir.join("queues_rtt"))?);
-    files.extend(figs::draw_pipeline(&figures, &dir.join("queues_pipeline"))?);
+    let files = draw(&dir, &summary, &grid.designs, &caption(&prov, rounds))?;
     print_table(&summary, rounds);
     println!(
         "wrote {}, {}, {} and {}",
