@@ -20,6 +20,7 @@ use crate::results::schema::Provenance;
 use crate::results::{provenance, write_atomic, write_json};
 use crate::stats::Summary;
 use crate::suite::apps::{self, Grid, GridPoint, PointSummary, SONATA_TARGET_MPPS, TrialRow};
+use crate::suite::grid_files::{AppsFile, AppsTrace};
 
 /// Seconds a measured trial aims to last at least (the loop count is set from the warm-ups).
 const TARGET_TRIAL_S: f64 = 0.5;
@@ -44,12 +45,16 @@ struct TraceShape {
     attack_s: f64,
 }
 
-/// About 560 k packets (500 k benign) over 4 s.
-const FULL_TRACE: TraceShape =
-    TraceShape { benign_packets: 500_000, span_s: 4.0, attack_start_s: 0.5, attack_s: 3.0 };
-/// About 35 k packets (20 k benign) over 1.5 s.
-const QUICK_TRACE: TraceShape =
-    TraceShape { benign_packets: 20_000, span_s: 1.5, attack_start_s: 0.0, attack_s: 1.0 };
+impl From<AppsTrace> for TraceShape {
+    fn from(t: AppsTrace) -> Self {
+        Self {
+            benign_packets: t.benign_packets,
+            span_s: t.span_s,
+            attack_start_s: t.attack_start_s,
+            attack_s: t.attack_s,
+        }
+    }
+}
 
 /// Everything a trial process needs besides its configuration.
 struct Runner {
@@ -228,9 +233,11 @@ pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
     if args.items.is_some() || args.pipeline_packets.is_some() {
         anyhow::bail!("--items and --pipeline-packets apply to the queues suite only");
     }
-    let grid = Grid::full();
-    let rounds = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
-    let mut shape = if args.quick { QUICK_TRACE } else { FULL_TRACE };
+    let file = AppsFile::built_in()?;
+    let grid = file.grid()?;
+    let rounds =
+        args.runs.unwrap_or(if args.quick { file.quick_rounds } else { file.rounds }).max(1);
+    let mut shape = TraceShape::from(if args.quick { file.quick_trace } else { file.trace });
     if let Some(n) = args.trace_packets {
         shape.benign_packets = n.max(1);
     }

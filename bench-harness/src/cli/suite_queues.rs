@@ -16,6 +16,7 @@ use super::suite_cmd::{SuiteArgs, caption_head, progress, results_dirs};
 use crate::plot::queues::{self as figs, QueuesFigures};
 use crate::results::schema::Provenance;
 use crate::results::{provenance, write_atomic, write_json};
+use crate::suite::grid_files::QueuesFile;
 use crate::suite::queues::{
     self, Grid, GridPoint, MAFFIONE_BATCH32, Measure, QueuesSummary, TrialRow,
 };
@@ -216,9 +217,15 @@ pub(super) fn draw(
 }
 
 pub(super) fn run(args: &SuiteArgs) -> anyhow::Result<()> {
-    let grid = if args.quick { Grid::quick() } else { Grid::full() };
-    let rounds = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
-    let packets = args.pipeline_packets.unwrap_or(if args.quick { 200_000 } else { 2_000_000 });
+    let file = QueuesFile::built_in()?;
+    let grid = file.grid(args.quick)?;
+    let rounds =
+        args.runs.unwrap_or(if args.quick { file.quick_rounds } else { file.rounds }).max(1);
+    let packets = args.pipeline_packets.unwrap_or(if args.quick {
+        file.quick_pipeline_packets
+    } else {
+        file.pipeline_packets
+    });
     let exe = std::env::current_exe().context("cannot find the pktstream executable")?;
     eprintln!("suite queues: caida-like trace of {packets} packets for the pipeline trials");
     let trace = traces::generated(Profile::CaidaLike, packets, 1)?;

@@ -14,7 +14,7 @@ use super::layout::{ENTRY_GAP, LegendEntry, SAMPLE_AND_GAP, flow_rows, row_width
 use super::style::{self, TickedAxis};
 use super::text::{self, Label, TextMode};
 use crate::stats::Summary;
-use crate::suite::apps::{PointSummary, SONATA_TARGET_MPPS, WORKERS};
+use crate::suite::apps::{PointSummary, SONATA_TARGET_MPPS};
 
 /// Width of the figure, in pixels; its height grows with the number of apps ([`figure_size`]).
 pub const FIGURE_WIDTH: u32 = 1500;
@@ -51,9 +51,11 @@ pub struct AppsFigure {
 }
 
 impl AppsFigure {
-    /// The figure of a suite summary: apps in the summary's order, workers 1 and 2.
+    /// The figure of a suite summary: apps in the summary's order, the worker counts it has.
     pub fn from_summary(points: &[PointSummary], caption: &str) -> Self {
-        let workers = WORKERS.to_vec();
+        let mut workers: Vec<usize> = points.iter().map(|p| p.workers).collect();
+        workers.sort_unstable();
+        workers.dedup();
         let mut apps: Vec<AppBars> = Vec::new();
         for p in points {
             let slot = workers.iter().position(|&w| w == p.workers);

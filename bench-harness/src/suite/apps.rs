@@ -13,8 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::results::csv::{flatten, to_csv};
 use crate::stats::{self, Summary};
 
-/// Worker counts every app runs on.
-pub const WORKERS: [usize; 2] = [1, 2];
 /// The Sonata target: two workers at this many Mpps or more.
 pub const SONATA_TARGET_MPPS: f64 = 10.0;
 /// The name prefix of Sonata's queries, the apps the target applies to.
@@ -81,9 +79,10 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// Every app of [`AppKind::ALL`] on [`WORKERS`].
-    pub fn full() -> Self {
-        Self { apps: AppKind::ALL.iter().map(|&(_, app)| app).collect(), workers: WORKERS.to_vec() }
+    /// The grid of the built-in `suites/apps.toml` (every app of [`AppKind::ALL`] on 1 and 2
+    /// workers).
+    pub fn full() -> anyhow::Result<Self> {
+        super::grid_files::AppsFile::built_in()?.grid()
     }
 
     /// Every configuration once, app by app, workers ascending.

@@ -3,6 +3,7 @@
 //! `pktstream suite NAME` (`cli/suite_cmd.rs`) runs them, one process per trial.
 
 pub mod apps;
+pub mod grid_files;
 pub mod queues;
 pub mod spec;
 pub mod sweep;

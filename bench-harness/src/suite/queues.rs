@@ -143,28 +143,16 @@ pub struct Grid {
     pub batches: Vec<usize>,
 }
 
-/// Batch sizes of the full grid.
-pub const BATCHES: [usize; 5] = [1, 8, 32, 64, 256];
-/// Batch sizes of the `--quick` grid.
-pub const QUICK_BATCHES: [usize; 2] = [1, 32];
-
 impl Grid {
-    /// Every available design x {8 B, 64 B, 64 B touched} x batch {1, 8, 32, 64, 256}.
-    pub fn full() -> Self {
-        Self {
-            designs: QueueKind::available().to_vec(),
-            modes: ItemMode::ALL.to_vec(),
-            batches: BATCHES.to_vec(),
-        }
+    /// The grid of the built-in `suites/queues.toml` (every available design x 8 B, 64 B and
+    /// 64 B touched items x batch 1, 8, 32, 64 and 256).
+    pub fn full() -> anyhow::Result<Self> {
+        super::grid_files::QueuesFile::built_in()?.grid(false)
     }
 
-    /// Every available design x 8 B x batch {1, 32}.
-    pub fn quick() -> Self {
-        Self {
-            designs: QueueKind::available().to_vec(),
-            modes: vec![ItemMode::Bytes8],
-            batches: QUICK_BATCHES.to_vec(),
-        }
+    /// Its `--quick` grid (every available design x 8 B x batch 1 and 32).
+    pub fn quick() -> anyhow::Result<Self> {
+        super::grid_files::QueuesFile::built_in()?.grid(true)
     }
 
     /// Groups of points that differ only in the design: one per (mode, batch), then the

@@ -35,11 +35,11 @@ fn ping(round: usize, queue: &str, rtt: f64, floor: f64) -> TrialRow {
 #[test]
 fn grid_sizes() {
     let designs = QueueKind::available().len();
-    assert_eq!(Grid::full().len(), designs * (3 * 5 + 2));
-    assert_eq!(Grid::quick().len(), designs * (2 + 2));
+    assert_eq!(Grid::full().unwrap().len(), designs * (3 * 5 + 2));
+    assert_eq!(Grid::quick().unwrap().len(), designs * (2 + 2));
     for round in 0..4 {
-        let order = Grid::full().round_order(round);
-        assert_eq!(order.len(), Grid::full().len());
+        let order = Grid::full().unwrap().round_order(round);
+        assert_eq!(order.len(), Grid::full().unwrap().len());
         let distinct: std::collections::HashSet<_> = order.iter().collect();
         assert_eq!(distinct.len(), order.len(), "a point twice in round {round}");
     }
