@@ -299,6 +299,7 @@ pub fn run(args: &SweepRun) -> anyhow::Result<SweepOutcome> {
     } else {
         (args.rounds.unwrap_or(t.rounds), t.target_s)
     };
+    let rounds = rounds.max(1);
     let exe = std::env::current_exe().context("cannot find the pktstream executable")?;
     let points = sweep::points(suite, args.quick, provenance::cores())?;
     let (files, traces) = prepare_traces(&exe, &points, args.quick)?;

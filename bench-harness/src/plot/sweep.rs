@@ -217,8 +217,7 @@ impl Draw for SweepFigure<'_> {
             let chart = axes.draw(&area, mode)?;
             let to_px = |x: f64, y: f64| to_plot_px(&chart, x, y_of(y, log));
             let plot = chart.plotting_area().strip_coord_spec();
-            for (j, (ri, r)) in refs.iter().enumerate() {
-                let _ = j;
+            for (ri, r) in &refs {
                 let (colour, dash) = style::reference_style(*ri);
                 let (x0, x1) = (self.x.axis.lo, self.x.axis.hi);
                 let (from, to) = match (r.value, r.per_x) {

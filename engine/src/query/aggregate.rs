@@ -381,8 +381,7 @@ impl AggLayout {
         self.update_slots(acc, r, false);
     }
 
-    /// Whether every aggregate is an exact distinct set (and there is one): a record then
-    /// changes its key's state only through a new value.
+    /// Aggregates present and all exact distinct sets: only a new value changes a key's state.
     pub fn only_exact_sets(&self) -> bool {
         !self.slots.is_empty()
             && self.slots.iter().all(|s| matches!(s, Slot::Distinct { hll: None, .. }))
