@@ -4,7 +4,9 @@
 //! top-k, state caps and idle timeouts) on random
 //! generated traces and random configurations (topology, queue, batch, capacity, workers 1 to
 //! 4, fusion, loops): every run's dump equals the single-threaded reference byte for byte, and
-//! conserves packets.
+//! conserves packets. A second property aims at the plan where distinct pairs carry their
+//! side's counters (exact distinct sets beside count, sum, min, max and mean, no early
+//! eviction), which the general strategy reaches only now and then.
 
 use engine::plan::Topology;
 use engine::query::reference::run_reference;
@@ -184,6 +186,65 @@ proptest! {
         prop_assert!(o.conservation_ok(), "conservation: {:?}", cfg);
         prop_assert_eq!(o.processed() + o.unparsed_by_reason().values().sum::<u64>(), packets * loops);
         let expected = run_reference(&compiled, &frames, loops, false);
+        prop_assert_eq!(o.output.to_csv(), expected.to_csv(), "query {:?} on {:?}", q, cfg);
+    }
+}
+
+/// Exact distinct sets (one or two) beside order-free counters, in any order, with no state cap
+/// or idle timeout: the aggregates whose first set's pairs carry the counters.
+fn carrying_aggregates() -> impl Strategy<Value = Vec<AggSpec>> {
+    let counters = prop::sample::subsequence(
+        vec![
+            AggSpec::count(),
+            AggSpec::sum(Field::WireLen),
+            AggSpec::min(Field::IpLen),
+            AggSpec::max(Field::WireLen),
+            AggSpec::mean(Field::IpLen),
+        ],
+        1..=3,
+    );
+    let sets = prop::sample::subsequence(
+        vec![AggSpec::distinct(&[Field::Src, Field::Sport]), AggSpec::distinct(&[Field::Dport])],
+        1..=2,
+    );
+    (counters, sets, any::<prop::sample::Index>()).prop_map(|(counters, sets, at)| {
+        let mut all = counters;
+        let at = at.index(all.len() + 1);
+        for (i, s) in sets.into_iter().enumerate() {
+            all.insert((at + i).min(all.len()), s);
+        }
+        all
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn counters_carried_by_distinct_pairs_give_the_reference_dump(
+        filter in predicates(),
+        map in maps(),
+        key_by in key_fields(),
+        aggregate in carrying_aggregates(),
+        window in window(),
+        k in support::knobs(),
+        seed in 0u64..500,
+        packets in 1u64..3000,
+    ) {
+        let _turn = support::turn();
+        let mut q = QuerySpec::new().key_by(&key_by).window(window);
+        q.side.filter = filter;
+        q.side.map = map;
+        q.side.aggregate = aggregate;
+        let compiled = q.compile().expect("the strategy builds valid queries");
+        let topology = if k.topology == Topology::Rtc && !compiled.keyed_by_flow() { Topology::TwoStage } else { k.topology };
+        let frames = generate(&GenConfig::new(Profile::CaidaLike, packets, seed)).unwrap();
+        let mut cfg = EngineConfig::new(engine::query::AppKind::FlowCounter, topology, k.workers);
+        cfg.query = Some(q.clone());
+        k.apply(&mut cfg);
+        let o = run(&frames, &cfg).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(o.conservation_ok(), "conservation: {:?}", cfg);
+        let expected = run_reference(&compiled, &frames, k.loops, false);
         prop_assert_eq!(o.output.to_csv(), expected.to_csv(), "query {:?} on {:?}", q, cfg);
     }
 }

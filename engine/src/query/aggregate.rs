@@ -142,6 +142,8 @@ pub struct AggLayout {
     sets: usize,
     /// The initial numeric slots (minima start at the largest value).
     init: [u64; MAX_NUM_SLOTS],
+    /// Numeric slots in use.
+    nums: usize,
 }
 
 /// The state of one (window, key): numeric slots and distinct sets.
@@ -338,7 +340,7 @@ impl AggLayout {
             slots.push(slot);
         }
         let names: Vec<String> = specs.iter().map(AggSpec::column).collect();
-        Ok(Self { slots, names, sets, init })
+        Ok(Self { slots, names, sets, init, nums: num })
     }
 
     /// The output columns.
@@ -354,16 +356,20 @@ impl AggLayout {
     /// A fresh state.
     pub fn new_acc(&self) -> Acc {
         let sets = (self.sets > 0).then(|| {
-            self.slots
-                .iter()
-                .filter_map(|s| match s {
-                    Slot::Distinct { hll: Some(p), .. } => Some(DistinctSet::Sketch(Hll::new(*p))),
-                    Slot::Distinct { hll: None, .. } => {
-                        Some(DistinctSet::Exact(ExactSet::default()))
+            // Sized exactly, so the one allocation is the only one.
+            let mut sets = Vec::with_capacity(self.sets);
+            for s in &self.slots {
+                match s {
+                    Slot::Distinct { hll: Some(p), .. } => {
+                        sets.push(DistinctSet::Sketch(Hll::new(*p)))
                     }
-                    _ => None,
-                })
-                .collect()
+                    Slot::Distinct { hll: None, .. } => {
+                        sets.push(DistinctSet::Exact(ExactSet::default()))
+                    }
+                    _ => {}
+                }
+            }
+            sets.into_boxed_slice()
         });
         Acc { nums: self.init, sets }
     }
@@ -371,20 +377,82 @@ impl AggLayout {
     /// Adds a record to a state.
     #[inline]
     pub fn update(&self, acc: &mut Acc, r: &PacketRecord) {
-        self.update_slots(acc, r, true);
+        self.update_slots(&mut acc.nums, &mut acc.sets, r, true);
     }
 
     /// Adds a record to a state, except to its exact distinct sets: the caller keeps their
     /// values elsewhere (see [`AggLayout::exact_sets`]) and fills the sets later.
     #[inline]
     pub fn update_without_exact(&self, acc: &mut Acc, r: &PacketRecord) {
-        self.update_slots(acc, r, false);
+        self.update_slots(&mut acc.nums, &mut acc.sets, r, false);
     }
 
     /// Aggregates present and all exact distinct sets: only a new value changes a key's state.
     pub fn only_exact_sets(&self) -> bool {
         !self.slots.is_empty()
             && self.slots.iter().all(|s| matches!(s, Slot::Distinct { hll: None, .. }))
+    }
+
+    /// The set whose distinct pairs can carry the side's counters, if any: the first exact
+    /// distinct set, when every other aggregate is an exact distinct set or an order-free
+    /// counter (count, sum, min, max, mean) and there is at least one counter. A record then
+    /// makes exactly one pair of that set per window, so the pairs' counters, folded into
+    /// their key's with [`AggLayout::merge_counters`], give the key's own.
+    pub fn carrying_set(&self) -> Option<usize> {
+        let order_free = |s: &Slot| {
+            matches!(
+                s,
+                Slot::Count(_) | Slot::Sum(..) | Slot::Min(..) | Slot::Max(..) | Slot::Mean(..)
+            )
+        };
+        let exact = |s: &Slot| matches!(s, Slot::Distinct { hll: None, .. });
+        if !self.slots.iter().all(|s| order_free(s) || exact(s))
+            || !self.slots.iter().any(order_free)
+        {
+            return None;
+        }
+        self.slots.iter().find_map(|s| match s {
+            Slot::Distinct { set, hll: None, .. } => Some(*set),
+            _ => None,
+        })
+    }
+
+    /// The counters of a fresh state: the numeric slots in use ([`Acc::nums`] holds more).
+    pub fn new_counters(&self) -> &[u64] {
+        &self.init[..self.nums]
+    }
+
+    /// Adds a record to counters alone (what [`AggLayout::carrying_set`]'s pairs carry), as
+    /// many as [`AggLayout::new_counters`] gives.
+    #[inline]
+    pub fn update_counters(&self, nums: &mut [u64], r: &PacketRecord) {
+        self.update_slots(nums, &mut None, r, false);
+    }
+
+    /// Merges counters `b` into `a` (distinct sets aside); `b` may hold only the slots in use.
+    pub fn merge_counters(&self, a: &mut [u64; MAX_NUM_SLOTS], b: &[u64]) {
+        for s in &self.slots {
+            match s {
+                Slot::Count(i) | Slot::Sum(_, i) => a[*i] = a[*i].saturating_add(b[*i]),
+                Slot::Min(_, i) => a[*i] = a[*i].min(b[*i]),
+                Slot::Max(_, i) => a[*i] = a[*i].max(b[*i]),
+                Slot::Mean(_, i) => {
+                    a[*i] = a[*i].saturating_add(b[*i]);
+                    a[*i + 1] += b[*i + 1];
+                }
+                Slot::OutOfOrder(i) => {
+                    // Exact when one side is empty (the only merge the plans allow: a key's
+                    // records stay in one place); otherwise the later partial's first record
+                    // was not compared with the earlier's highest.
+                    a[*i] += b[*i];
+                    let (x, y) = (a[*i + 1], b[*i + 1]);
+                    if x >> 32 == 0 || (y >> 32 != 0 && serial_before(x as u32, y as u32)) {
+                        a[*i + 1] = y;
+                    }
+                }
+                Slot::Distinct { .. } => {}
+            }
+        }
     }
 
     /// The exact distinct aggregates: (set index in [`Acc::sets`], the layout of its values).
@@ -399,30 +467,36 @@ impl AggLayout {
     }
 
     #[inline(always)]
-    fn update_slots(&self, acc: &mut Acc, r: &PacketRecord, exact: bool) {
+    fn update_slots(
+        &self,
+        nums: &mut [u64],
+        sets: &mut Option<Box<[DistinctSet]>>,
+        r: &PacketRecord,
+        exact: bool,
+    ) {
         for s in &self.slots {
             match s {
                 Slot::Distinct { hll: None, .. } if !exact => {}
-                Slot::Count(i) => acc.nums[*i] += 1,
-                Slot::Sum(f, i) => acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64),
-                Slot::Min(f, i) => acc.nums[*i] = acc.nums[*i].min(f.get(r) as u64),
-                Slot::Max(f, i) => acc.nums[*i] = acc.nums[*i].max(f.get(r) as u64),
+                Slot::Count(i) => nums[*i] += 1,
+                Slot::Sum(f, i) => nums[*i] = nums[*i].saturating_add(f.get(r) as u64),
+                Slot::Min(f, i) => nums[*i] = nums[*i].min(f.get(r) as u64),
+                Slot::Max(f, i) => nums[*i] = nums[*i].max(f.get(r) as u64),
                 Slot::Mean(f, i) => {
-                    acc.nums[*i] = acc.nums[*i].saturating_add(f.get(r) as u64);
-                    acc.nums[*i + 1] += 1;
+                    nums[*i] = nums[*i].saturating_add(f.get(r) as u64);
+                    nums[*i + 1] += 1;
                 }
                 Slot::OutOfOrder(i) => {
-                    let highest = acc.nums[*i + 1];
+                    let highest = nums[*i + 1];
                     if highest >> 32 == 0 {
-                        acc.nums[*i + 1] = SEEN | u64::from(r.seq);
+                        nums[*i + 1] = SEEN | u64::from(r.seq);
                     } else if serial_before(r.seq, highest as u32) {
-                        acc.nums[*i] += 1;
+                        nums[*i] += 1;
                     } else {
-                        acc.nums[*i + 1] = SEEN | u64::from(r.seq);
+                        nums[*i + 1] = SEEN | u64::from(r.seq);
                     }
                 }
                 Slot::Distinct { layout, set, .. } => {
-                    if let Some(sets) = &mut acc.sets {
+                    if let Some(sets) = sets {
                         let v = layout.pack(r);
                         match &mut sets[*set] {
                             DistinctSet::Exact(h) => h.insert(v),
@@ -436,30 +510,7 @@ impl AggLayout {
 
     /// Merges partial state `b` into `a`.
     pub fn merge(&self, a: &mut Acc, b: Acc) {
-        for s in &self.slots {
-            match s {
-                Slot::Count(i) | Slot::Sum(_, i) => {
-                    a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i])
-                }
-                Slot::Min(_, i) => a.nums[*i] = a.nums[*i].min(b.nums[*i]),
-                Slot::Max(_, i) => a.nums[*i] = a.nums[*i].max(b.nums[*i]),
-                Slot::Mean(_, i) => {
-                    a.nums[*i] = a.nums[*i].saturating_add(b.nums[*i]);
-                    a.nums[*i + 1] += b.nums[*i + 1];
-                }
-                Slot::OutOfOrder(i) => {
-                    // Exact when one side is empty (the only merge the plans allow: a key's
-                    // records stay in one place); otherwise the later partial's first record
-                    // was not compared with the earlier's highest.
-                    a.nums[*i] += b.nums[*i];
-                    let (x, y) = (a.nums[*i + 1], b.nums[*i + 1]);
-                    if x >> 32 == 0 || (y >> 32 != 0 && serial_before(x as u32, y as u32)) {
-                        a.nums[*i + 1] = y;
-                    }
-                }
-                Slot::Distinct { .. } => {}
-            }
-        }
+        self.merge_counters(&mut a.nums, &b.nums);
         if let (Some(sa), Some(sb)) = (&mut a.sets, b.sets) {
             for (x, y) in sa.iter_mut().zip(sb.into_vec()) {
                 match (x, y) {
@@ -525,76 +576,5 @@ pub fn heap_bytes(acc: &Acc) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(len: u32, sport: u16) -> PacketRecord {
-        let mut r = PacketRecord::default();
-        r.sport = sport;
-        r.set_wire_len(len);
-        r
-    }
-
-    #[test]
-    fn every_aggregate_computes_and_merges() {
-        let specs = [
-            AggSpec::count(),
-            AggSpec::sum(Field::WireLen),
-            AggSpec::min(Field::WireLen),
-            AggSpec::max(Field::WireLen),
-            AggSpec::mean(Field::WireLen),
-            AggSpec::distinct(&[Field::Sport]),
-            AggSpec::distinct_hll(&[Field::Sport], 10).named("approx"),
-        ];
-        let l = AggLayout::new(&specs, "q").unwrap();
-        assert_eq!(
-            l.names(),
-            [
-                "count",
-                "sum_wire_len",
-                "min_wire_len",
-                "max_wire_len",
-                "mean_wire_len",
-                "distinct_sport",
-                "approx"
-            ]
-        );
-        let (mut a, mut b, mut whole) = (l.new_acc(), l.new_acc(), l.new_acc());
-        for (i, (len, sport)) in [(60, 1), (100, 2), (1500, 1), (61, 3)].into_iter().enumerate() {
-            l.update(if i % 2 == 0 { &mut a } else { &mut b }, &rec(len, sport));
-            l.update(&mut whole, &rec(len, sport));
-        }
-        l.merge(&mut a, b);
-        let got = l.finish(&a);
-        assert_eq!(got, l.finish(&whole));
-        let mut line = String::new();
-        for v in &got {
-            v.format(&mut line);
-            line.push(',');
-        }
-        assert_eq!(line, "4,1721,60,1500,430.250,3,3,");
-    }
-
-    #[test]
-    fn bad_aggregates_are_refused_with_their_place() {
-        let e = AggLayout::new(&[AggSpec::count(), AggSpec::of(AggOp::Sum, vec![])], "query")
-            .unwrap_err();
-        assert_eq!(e.to_string(), "query query.aggregate[1]: Sum takes 1 field(s), found 0");
-        let e = AggLayout::new(&[AggSpec::sum(Field::Src)], "query").unwrap_err();
-        assert!(e.to_string().contains("is an address"), "{e}");
-        assert!(AggLayout::new(&[], "query").is_err());
-        let e = AggLayout::new(&[AggSpec::distinct_hll(&[Field::Src], 30)], "q").unwrap_err();
-        assert!(e.to_string().contains("precision"), "{e}");
-    }
-
-    #[test]
-    fn means_compare_and_print_exactly() {
-        let m = Value::Mean { sum: 10, count: 3 };
-        let mut s = String::new();
-        m.format(&mut s);
-        assert_eq!(s, "3.333");
-        assert_eq!(m.cmp_int(3), std::cmp::Ordering::Greater);
-        assert_eq!(m.cmp_int(4), std::cmp::Ordering::Less);
-        assert_eq!(m.cmp_value(&Value::Int(3)), std::cmp::Ordering::Greater);
-    }
-}
+#[path = "aggregate_tests.rs"]
+mod tests;

@@ -9,10 +9,15 @@
 //! 3. Each record updates its key's counters, in trace order (so order-dependent aggregates
 //!    see what they would unbatched); then the pairs go into the window's pair table. A side
 //!    whose aggregates are all exact distinct sets skips the first step: a record that brings
-//!    no new value changes nothing, and a new pair finds or makes its key's entry itself.
+//!    no new value changes nothing, and a new pair finds or makes its key's entry itself. So
+//!    does a side whose other aggregates are order-free counters: its record adds them to
+//!    the counters its pair carries ([`AggLayout::carrying_set`]), folded into the key's
+//!    when the window closes.
 
 use wire::PacketRecord;
 
+#[cfg(doc)]
+use super::aggregate::AggLayout;
 use super::compile::CompiledQuery;
 use super::key::{KeyLayout, PackedKey};
 use super::window::LastWindow;
@@ -42,6 +47,8 @@ struct PairVisit {
     start: u64,
     window: usize,
     pair: PairKey,
+    /// The record, as in [`Visit::rec`], when the pair carries its side's counters.
+    carry: Option<u32>,
 }
 
 /// How a side's records reach the state.
@@ -49,8 +56,10 @@ struct SidePlan {
     /// Its exact distinct aggregates: (set, layout of the values).
     exact: Vec<(usize, KeyLayout)>,
     /// Whether every record visits its key's entry (false when every aggregate is an exact
-    /// distinct set: only new pairs do).
+    /// distinct set, or when pairs carry the counters: only new pairs do).
     per_record: bool,
+    /// The set whose pairs carry the side's counters.
+    carrying: Option<usize>,
 }
 
 /// The batched state of one thread's first stage.
@@ -69,16 +78,22 @@ pub struct BatchedAgg {
 impl BatchedAgg {
     /// Empty state for `q`.
     pub fn new(q: &CompiledQuery) -> Self {
-        Self {
-            state: FlatWindows::new(),
-            sides: q
-                .sides
-                .iter()
-                .map(|s| SidePlan {
+        let sides: Vec<SidePlan> = q
+            .sides
+            .iter()
+            .map(|s| {
+                let carrying = s.aggs.carrying_set();
+                SidePlan {
                     exact: s.aggs.exact_sets(),
-                    per_record: !s.aggs.only_exact_sets(),
-                })
-                .collect(),
+                    per_record: !s.aggs.only_exact_sets() && carrying.is_none(),
+                    carrying,
+                }
+            })
+            .collect();
+        let carried = q.sides.iter().zip(&sides).map(|(s, p)| Some((p.carrying?, s.aggs.clone())));
+        Self {
+            state: FlatWindows::carrying(carried.collect()),
+            sides,
             last_window: LastWindow::default(),
             visits: Vec::with_capacity(GROUP * q.sides.len()),
             mapped: Vec::new(),
@@ -106,7 +121,8 @@ impl BatchedAgg {
                 let mut buf = PacketRecord::default();
                 let Some(m) = side.keep(r, &mut buf) else { continue };
                 let key = side.key.pack(m);
-                let rec = if !plan.per_record || side.map.is_empty() {
+                let reads_rec = plan.per_record || plan.carrying.is_some();
+                let rec = if !reads_rec || side.map.is_empty() {
                     i as u32
                 } else {
                     self.mapped.push(*m);
@@ -126,9 +142,10 @@ impl BatchedAgg {
                 }
                 for (set, layout) in &plan.exact {
                     let pair = PairKey::new(side, &key, hash, *set, layout.pack(m));
+                    let carry = (plan.carrying == Some(*set)).then_some(rec);
                     for &(start, w) in &self.starts {
                         state.prefetch_pair(w, pair.hash);
-                        self.pairs.push(PairVisit { start, window: w, pair });
+                        self.pairs.push(PairVisit { start, window: w, pair, carry });
                     }
                 }
             }
@@ -149,19 +166,24 @@ impl BatchedAgg {
             p.window = last.1;
             state.prefetch_pair_entry(p.window, p.pair.hash);
         }
-        for v in &self.visits {
-            let rec = if v.rec & MAPPED == 0 {
-                &group[v.rec as usize]
+        let record = |rec: u32| {
+            if rec & MAPPED == 0 {
+                &group[rec as usize]
             } else {
-                &self.mapped[(v.rec & !MAPPED) as usize]
-            };
+                &self.mapped[(rec & !MAPPED) as usize]
+            }
+        };
+        for v in &self.visits {
             let aggs = &q.sides[usize::from(v.side)].aggs;
             let (_, acc) = state.entry(v.window, v.hash, v.side, &v.key, || aggs.new_acc());
-            aggs.update_without_exact(acc, rec);
+            aggs.update_without_exact(acc, record(v.rec));
         }
         for p in &self.pairs {
             let aggs = &q.sides[usize::from(p.pair.side)].aggs;
-            state.add_pair(p.window, &p.pair, || aggs.new_acc());
+            let i = state.add_pair(p.window, &p.pair, || aggs.new_acc());
+            if let Some(rec) = p.carry {
+                aggs.update_counters(state.pair_counters(p.window, i), record(rec));
+            }
         }
     }
 }

@@ -78,11 +78,21 @@ impl KeyLayout {
     /// Packs the key of `r`.
     #[inline(always)]
     pub fn pack(&self, r: &PacketRecord) -> PackedKey {
-        // Most keys and distinct values are one field: place it directly.
-        if let [f] = self.fields.as_slice() {
-            return pack_one(f.get(r), f.bits(), self.has_address.then(|| r.has(flags::IPV6)));
+        // Most keys and distinct values are one field: place it directly. Two fields (a host
+        // and a port, say) place the first so and write the second after it.
+        let v6 = || self.has_address.then(|| r.has(flags::IPV6));
+        match self.fields.as_slice() {
+            [f] => pack_one(f.get(r), f.bits(), v6()),
+            [f, g] => {
+                let mut w = BitWriter {
+                    words: pack_one(f.get(r), f.bits(), v6()).0,
+                    pos: f.bits() + u32::from(self.has_address),
+                };
+                w.put(g.get(r), g.bits());
+                PackedKey(w.words)
+            }
+            _ => self.pack_fields(r),
         }
-        self.pack_fields(r)
     }
 
     /// [`KeyLayout::pack`] for any number of fields.
@@ -282,15 +292,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn one_field_packs_as_the_general_writer_does(
+        fn one_and_two_fields_pack_as_the_general_writer_does(
             src: u128, dst: u128, sport: u16, dport: u16, proto: u8, v6: bool,
-            f in proptest::sample::select(vec![
+            fields in proptest::collection::vec(proptest::sample::select(vec![
                 Field::Src, Field::Dst, Field::Sport, Field::Dport, Field::Proto,
                 Field::IpVersion, Field::Seq, Field::IpLen,
-            ]),
+            ]), 1..=2),
         ) {
             let r = record(src, dst, sport, dport, proto, v6);
-            let layout = KeyLayout::new(&[f], "t").unwrap();
+            let layout = KeyLayout::new(&fields, "t").unwrap();
             prop_assert_eq!(layout.pack(&r), layout.pack_fields(&r));
         }
     }

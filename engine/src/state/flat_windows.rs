@@ -7,16 +7,18 @@
 //! window instead of a hash set allocated for every key. A pair is found by its own hash, not
 //! through its key's entry, so both probes can be prefetched a batch ahead at once, and a
 //! side whose aggregates are all exact distinct sets looks its key up only when a pair is
-//! new. When the window closes, its pairs are gathered into each key's distinct sets and the
-//! entries leave as [`Row`]s, the same partial aggregates the hash-map state gives, so
-//! everything downstream is unchanged.
+//! new. A side whose other aggregates are order-free counters can have one set's pairs carry
+//! them ([`AggLayout::carrying_set`]), so its records look their keys up only when a pair is
+//! new too. When the window closes, its pairs are gathered into each key's distinct sets (and
+//! their counters folded into the key's) and the entries leave as [`Row`]s, the same partial
+//! aggregates the hash-map state gives, so everything downstream is unchanged.
 
 use wire::prefetch::prefetch;
 
 use super::flat_index::FlatIndex;
 use super::open_windows::OpenWindows;
 use super::windowed::Row;
-use crate::query::aggregate::{Acc, DistinctSet, heap_bytes};
+use crate::query::aggregate::{Acc, AggLayout, DistinctSet, heap_bytes};
 use crate::query::key::PackedKey;
 
 /// One (side, key) of a window.
@@ -72,15 +74,22 @@ struct Table {
     entries: Vec<KeyEntry>,
     pair_index: FlatIndex,
     pairs: Vec<Pair>,
+    /// The counters each pair carries, beside `pairs`: [`FlatWindows::stride`] words per
+    /// pair (none when no side carries any).
+    pair_nums: Vec<u64>,
 }
 
+/// Per side, the set whose pairs carry the side's counters and the side's aggregates.
+type Carried = [Option<(u16, AggLayout)>];
+
 impl Table {
-    fn with_capacity(entries: usize, pairs: usize) -> Self {
+    fn with_capacity(entries: usize, pairs: usize, stride: usize) -> Self {
         Self {
             keys: FlatIndex::with_capacity(entries),
             entries: Vec::with_capacity(entries),
             pair_index: FlatIndex::with_capacity(pairs),
             pairs: Vec::with_capacity(pairs),
+            pair_nums: Vec::with_capacity(pairs * stride),
         }
     }
 
@@ -89,6 +98,7 @@ impl Table {
             + self.pair_index.bytes()
             + self.entries.capacity() * std::mem::size_of::<KeyEntry>()
             + self.pairs.capacity() * std::mem::size_of::<Pair>()
+            + self.pair_nums.capacity() * std::mem::size_of::<u64>()
     }
 
     /// The position of (side, key), made with `new` if absent, and whether it was.
@@ -114,9 +124,17 @@ impl Table {
         (pos, fresh)
     }
 
-    /// The window's rows: pairs gathered into their keys' sets, entries in insertion order.
-    fn drain_into(self, start: u64, out: &mut Vec<Row>) {
-        let Table { mut entries, pairs, .. } = self;
+    /// The window's rows: pairs gathered into their keys' sets and carried counters folded
+    /// into their keys', entries in insertion order.
+    fn drain_into(self, start: u64, carried: &Carried, stride: usize, out: &mut Vec<Row>) {
+        let Table { mut entries, pairs, pair_nums, .. } = self;
+        for (p, nums) in pairs.iter().zip(pair_nums.chunks_exact(stride.max(1))) {
+            if let Some(Some((set, aggs))) = carried.get(usize::from(p.side))
+                && p.set == *set
+            {
+                aggs.merge_counters(&mut entries[p.entry as usize].acc.nums, nums);
+            }
+        }
         if !pairs.is_empty() {
             // Size every set first, so each allocates once.
             let sets = pairs.iter().map(|p| p.set as usize + 1).max().unwrap_or(0);
@@ -204,12 +222,28 @@ pub struct FlatWindows {
     peak_bytes: usize,
     /// Entries and pairs of the last window closed: a new window's tables start that large.
     last_sizes: (usize, usize),
+    /// Per side, which pairs carry counters (empty when none do).
+    carried: Box<Carried>,
+    /// Counters per pair: the most any carrying side uses.
+    stride: usize,
 }
 
 impl FlatWindows {
     /// Empty state.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Empty state whose pairs of set `s` on side `i` carry that side's counters, for each
+    /// `carried[i] = Some((s, aggs))` (`s` from [`AggLayout::carrying_set`]).
+    pub fn carrying(carried: Vec<Option<(usize, AggLayout)>>) -> Self {
+        let carried: Box<Carried> = if carried.iter().any(Option::is_some) {
+            carried.into_iter().map(|c| c.map(|(s, l)| (s as u16, l))).collect()
+        } else {
+            Box::default()
+        };
+        let stride = carried.iter().flatten().map(|(_, l)| l.new_counters().len()).max();
+        Self { carried, stride: stride.unwrap_or(0), ..Self::default() }
     }
 
     /// Entries over all open windows.
@@ -226,8 +260,12 @@ impl FlatWindows {
     /// the next call that opens or closes a window.
     #[inline]
     pub fn open(&mut self, start: u64) -> usize {
+        // Room for the last window's sizes and a margin, so a slightly larger window does
+        // not copy its tables to grow them.
         let (entries, pairs) = self.last_sizes;
-        self.windows.open(start, || Table::with_capacity(entries, pairs))
+        let (entries, pairs) = (entries + entries / 4, pairs + pairs / 4);
+        let stride = self.stride;
+        self.windows.open(start, || Table::with_capacity(entries, pairs, stride))
     }
 
     /// Starts loading the slot of entry hash `h` in window `w` (a position from `open`).
@@ -274,21 +312,26 @@ impl FlatWindows {
     #[inline]
     pub fn prefetch_pair_entry(&self, w: usize, h: u64) {
         let t = &self.windows[w].1;
-        if let Some(p) = t.pair_index.home_candidate(h).and_then(|p| t.pairs.get(p)) {
+        if let Some(i) = t.pair_index.home_candidate(h)
+            && let Some(p) = t.pairs.get(i)
+        {
             prefetch_lines(p);
+            if let Some(n) = t.pair_nums.get(i * self.stride) {
+                prefetch(n as *const u64 as *const u8);
+            }
         }
     }
 
     /// Adds pair `p` to window `w`; a pair already there changes nothing. A new pair's key
-    /// entry is looked up, and made with `new` if absent.
+    /// entry is looked up, and made with `new` if absent. Returns the pair's position.
     #[inline]
-    pub fn add_pair(&mut self, w: usize, p: &PairKey, new: impl FnOnce() -> Acc) {
+    pub fn add_pair(&mut self, w: usize, p: &PairKey, new: impl FnOnce() -> Acc) -> usize {
         let t = &mut self.windows[w].1;
         if t.pair_index.needs_grow() {
             t.pair_index.grow(t.pairs.iter().map(|p| p.hash));
         }
         let pairs = &t.pairs;
-        let (_, fresh) = t.pair_index.find_or_insert(p.hash, pairs.len(), |i| {
+        let (pos, fresh) = t.pair_index.find_or_insert(p.hash, pairs.len(), |i| {
             let q = &pairs[i];
             q.value == p.value && q.key == p.key && q.set == p.set && q.side == p.side
         });
@@ -303,7 +346,24 @@ impl FlatWindows {
                 key: p.key,
                 value: p.value,
             });
+            if self.stride > 0 {
+                let fresh = match self.carried.get(usize::from(p.side)) {
+                    Some(Some((_, aggs))) => aggs.new_counters(),
+                    _ => &[],
+                };
+                t.pair_nums.extend_from_slice(fresh);
+                t.pair_nums.resize(t.pairs.len() * self.stride, 0);
+            }
         }
+        pos
+    }
+
+    /// The counters pair `i` of window `w` carries (a position from [`FlatWindows::add_pair`]
+    /// of a carrying set's pair).
+    #[inline]
+    pub fn pair_counters(&mut self, w: usize, i: usize) -> &mut [u64] {
+        let s = self.stride;
+        &mut self.windows[w].1.pair_nums[i * s..(i + 1) * s]
     }
 
     /// Notes the memory held now when it may be a new peak.
@@ -324,7 +384,7 @@ impl FlatWindows {
         self.windows.close_until(wm, end_of, |start, end, t| {
             self.entries -= t.entries.len();
             self.last_sizes = (t.entries.len(), t.pairs.len());
-            t.drain_into(start, out);
+            t.drain_into(start, &self.carried, self.stride, out);
             closed(end);
         });
     }
@@ -332,7 +392,7 @@ impl FlatWindows {
     /// Takes everything (end of stream), oldest window first.
     pub fn drain_all(&mut self, out: &mut Vec<Row>) {
         for (start, t) in self.windows.drain(..) {
-            t.drain_into(start, out);
+            t.drain_into(start, &self.carried, self.stride, out);
         }
         self.entries = 0;
     }
@@ -361,7 +421,7 @@ impl FlatWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::aggregate::AggLayout;
+    use crate::query::aggregate::{AggLayout, Value};
     use crate::query::exact_set::ExactSet;
     use crate::query::{AggSpec, Field};
 
@@ -422,5 +482,34 @@ mod tests {
             assert_eq!(r.acc.sets.as_deref().unwrap()[0], DistinctSet::Exact(want), "key {k}");
             assert_eq!((r.window, r.acc.nums[0]), (10, 4));
         }
+    }
+
+    #[test]
+    fn pairs_carry_their_sides_counters_into_the_rows() {
+        // Side 1 counts records and sums bytes beside a set of values; its pairs carry both.
+        let specs =
+            [AggSpec::distinct(&[Field::Dst]), AggSpec::count(), AggSpec::sum(Field::IpLen)];
+        let aggs = AggLayout::new(&specs, "t").unwrap();
+        let set = aggs.carrying_set().unwrap();
+        let mut s = FlatWindows::carrying(vec![None, Some((set, aggs.clone()))]);
+        let mut r = wire::PacketRecord::default();
+        for (k, v, len) in [(1, 7, 100), (1, 7, 50), (1, 8, 10), (2, 7, 1), (1, 8, 5)] {
+            let w = s.open(0);
+            let p = PairKey::new(1, &key(k), entry_hash(1, &key(k)), set, key(v));
+            let i = s.add_pair(w, &p, || aggs.new_acc());
+            r.ip_len = len;
+            aggs.update_counters(s.pair_counters(w, i), &r);
+        }
+        let mut rows = Vec::new();
+        s.drain_all(&mut rows);
+        let got: Vec<(u64, Vec<Value>)> =
+            rows.iter().map(|r| (r.key.0[0], aggs.finish(&r.acc))).collect();
+        assert_eq!(
+            got,
+            [
+                (1, vec![Value::Int(2), Value::Int(4), Value::Int(165)]),
+                (2, vec![Value::Int(1), Value::Int(1), Value::Int(1)])
+            ]
+        );
     }
 }

@@ -1,25 +1,25 @@
 //! The open windows of a keyed state, oldest first, each start with its table: what the flat
 //! and the hash-map windowed states share (finding or opening a window, closing the ones a
-//! watermark has passed). It reads as the `VecDeque` of (start, table) it is.
+//! watermark has passed). It reads as the `Vec` of (start, table) it is: a plain vector, not a
+//! ring, because records index it several times each and windows open and close rarely.
 
-use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 
 /// (window start, table) pairs by start.
 pub struct OpenWindows<T> {
-    windows: VecDeque<(u64, T)>,
+    windows: Vec<(u64, T)>,
     /// The position [`OpenWindows::open`] returned last.
     hint: usize,
 }
 
 impl<T> Default for OpenWindows<T> {
     fn default() -> Self {
-        Self { windows: VecDeque::new(), hint: 0 }
+        Self { windows: Vec::new(), hint: 0 }
     }
 }
 
 impl<T> Deref for OpenWindows<T> {
-    type Target = VecDeque<(u64, T)>;
+    type Target = Vec<(u64, T)>;
     fn deref(&self) -> &Self::Target {
         &self.windows
     }
@@ -58,7 +58,7 @@ impl<T> OpenWindows<T> {
                 i + 1
             }
             None => {
-                self.windows.push_front((start, make()));
+                self.windows.insert(0, (start, make()));
                 0
             }
         };
@@ -73,14 +73,9 @@ impl<T> OpenWindows<T> {
         end_of: impl Fn(u64) -> u64,
         mut f: impl FnMut(u64, u64, T),
     ) {
-        while let Some((start, _)) = self.windows.front() {
-            let end = end_of(*start);
-            if end > wm {
-                break;
-            }
-            if let Some((start, t)) = self.windows.pop_front() {
-                f(start, end, t);
-            }
+        let n = self.windows.iter().take_while(|(start, _)| end_of(*start) <= wm).count();
+        for (start, t) in self.windows.drain(..n) {
+            f(start, end_of(start), t);
         }
     }
 }

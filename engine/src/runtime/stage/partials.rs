@@ -77,7 +77,10 @@ impl Worker<'_, '_> {
             }
             PartialsOut::ByKey(txs) => {
                 let n = txs.len();
-                let mut buckets: Vec<Vec<Row>> = (0..n).map(|_| Vec::new()).collect();
+                // Keys spread evenly over owners: room for a fair share and a margin.
+                let share = rows.len() / n + rows.len() / (4 * n) + 1;
+                let mut buckets: Vec<Vec<Row>> =
+                    (0..n).map(|_| Vec::with_capacity(share)).collect();
                 for r in rows {
                     buckets[owner_of(&r.key, n)].push(r);
                 }
