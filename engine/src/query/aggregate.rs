@@ -144,6 +144,8 @@ pub struct AggLayout {
     init: [u64; MAX_NUM_SLOTS],
     /// Numeric slots in use.
     nums: usize,
+    /// The slots of the order-free counters alone (what distinct pairs may carry).
+    counters: Vec<Slot>,
 }
 
 /// The state of one (window, key): numeric slots and distinct sets.
@@ -340,7 +342,9 @@ impl AggLayout {
             slots.push(slot);
         }
         let names: Vec<String> = specs.iter().map(AggSpec::column).collect();
-        Ok(Self { slots, names, sets, init, nums: num })
+        let counters = slots.iter().filter(|s| !matches!(s, Slot::Distinct { .. })).cloned();
+        let counters = counters.collect();
+        Ok(Self { slots, names, sets, init, nums: num, counters })
     }
 
     /// The output columns.
@@ -377,14 +381,14 @@ impl AggLayout {
     /// Adds a record to a state.
     #[inline]
     pub fn update(&self, acc: &mut Acc, r: &PacketRecord) {
-        self.update_slots(&mut acc.nums, &mut acc.sets, r, true);
+        update_slots(&self.slots, &mut acc.nums, &mut acc.sets, r, true);
     }
 
     /// Adds a record to a state, except to its exact distinct sets: the caller keeps their
     /// values elsewhere (see [`AggLayout::exact_sets`]) and fills the sets later.
     #[inline]
     pub fn update_without_exact(&self, acc: &mut Acc, r: &PacketRecord) {
-        self.update_slots(&mut acc.nums, &mut acc.sets, r, false);
+        update_slots(&self.slots, &mut acc.nums, &mut acc.sets, r, false);
     }
 
     /// Aggregates present and all exact distinct sets: only a new value changes a key's state.
@@ -426,7 +430,7 @@ impl AggLayout {
     /// many as [`AggLayout::new_counters`] gives.
     #[inline]
     pub fn update_counters(&self, nums: &mut [u64], r: &PacketRecord) {
-        self.update_slots(nums, &mut None, r, false);
+        update_slots(&self.counters, nums, &mut None, r, false);
     }
 
     /// Merges counters `b` into `a` (distinct sets aside); `b` may hold only the slots in use.
@@ -464,48 +468,6 @@ impl AggLayout {
                 _ => None,
             })
             .collect()
-    }
-
-    #[inline(always)]
-    fn update_slots(
-        &self,
-        nums: &mut [u64],
-        sets: &mut Option<Box<[DistinctSet]>>,
-        r: &PacketRecord,
-        exact: bool,
-    ) {
-        for s in &self.slots {
-            match s {
-                Slot::Distinct { hll: None, .. } if !exact => {}
-                Slot::Count(i) => nums[*i] += 1,
-                Slot::Sum(f, i) => nums[*i] = nums[*i].saturating_add(f.get(r) as u64),
-                Slot::Min(f, i) => nums[*i] = nums[*i].min(f.get(r) as u64),
-                Slot::Max(f, i) => nums[*i] = nums[*i].max(f.get(r) as u64),
-                Slot::Mean(f, i) => {
-                    nums[*i] = nums[*i].saturating_add(f.get(r) as u64);
-                    nums[*i + 1] += 1;
-                }
-                Slot::OutOfOrder(i) => {
-                    let highest = nums[*i + 1];
-                    if highest >> 32 == 0 {
-                        nums[*i + 1] = SEEN | u64::from(r.seq);
-                    } else if serial_before(r.seq, highest as u32) {
-                        nums[*i] += 1;
-                    } else {
-                        nums[*i + 1] = SEEN | u64::from(r.seq);
-                    }
-                }
-                Slot::Distinct { layout, set, .. } => {
-                    if let Some(sets) = sets {
-                        let v = layout.pack(r);
-                        match &mut sets[*set] {
-                            DistinctSet::Exact(h) => h.insert(v),
-                            DistinctSet::Sketch(h) => h.add_hash(key_hash(&v)),
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// Merges partial state `b` into `a`.
@@ -550,6 +512,50 @@ impl AggLayout {
     /// Whether the state carries distinct sets (heap memory beyond the table's entry).
     pub fn has_sets(&self) -> bool {
         self.sets > 0
+    }
+}
+
+/// Adds a record to the state `slots` describe (leaving exact distinct sets out unless
+/// `exact`).
+#[inline(always)]
+fn update_slots(
+    slots: &[Slot],
+    nums: &mut [u64],
+    sets: &mut Option<Box<[DistinctSet]>>,
+    r: &PacketRecord,
+    exact: bool,
+) {
+    for s in slots {
+        match s {
+            Slot::Distinct { hll: None, .. } if !exact => {}
+            Slot::Count(i) => nums[*i] += 1,
+            Slot::Sum(f, i) => nums[*i] = nums[*i].saturating_add(f.get(r) as u64),
+            Slot::Min(f, i) => nums[*i] = nums[*i].min(f.get(r) as u64),
+            Slot::Max(f, i) => nums[*i] = nums[*i].max(f.get(r) as u64),
+            Slot::Mean(f, i) => {
+                nums[*i] = nums[*i].saturating_add(f.get(r) as u64);
+                nums[*i + 1] += 1;
+            }
+            Slot::OutOfOrder(i) => {
+                let highest = nums[*i + 1];
+                if highest >> 32 == 0 {
+                    nums[*i + 1] = SEEN | u64::from(r.seq);
+                } else if serial_before(r.seq, highest as u32) {
+                    nums[*i] += 1;
+                } else {
+                    nums[*i + 1] = SEEN | u64::from(r.seq);
+                }
+            }
+            Slot::Distinct { layout, set, .. } => {
+                if let Some(sets) = sets {
+                    let v = layout.pack(r);
+                    match &mut sets[*set] {
+                        DistinctSet::Exact(h) => h.insert(v),
+                        DistinctSet::Sketch(h) => h.add_hash(key_hash(&v)),
+                    }
+                }
+            }
+        }
     }
 }
 

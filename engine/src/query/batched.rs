@@ -129,7 +129,8 @@ impl BatchedAgg {
                     (self.mapped.len() - 1) as u32 | MAPPED
                 };
                 let side = side_idx as u8;
-                let hash = entry_hash(side, &key);
+                // A side whose records visit only pairs never needs its key's hash.
+                let hash = if plan.per_record { entry_hash(side, &key) } else { 0 };
                 self.starts.clear();
                 window.for_each_start_cached(r.ts_ns, &mut self.last_window, |start| {
                     self.starts.push((start, state.open(start)));
@@ -141,7 +142,7 @@ impl BatchedAgg {
                     }
                 }
                 for (set, layout) in &plan.exact {
-                    let pair = PairKey::new(side, &key, hash, *set, layout.pack(m));
+                    let pair = PairKey::new(side, &key, *set, layout.pack(m));
                     let carry = (plan.carrying == Some(*set)).then_some(rec);
                     for &(start, w) in &self.starts {
                         state.prefetch_pair(w, pair.hash);

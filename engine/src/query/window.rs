@@ -104,7 +104,7 @@ impl Window {
 
     /// [`Window::for_each_start`], remembering the last tumbling window in `last`: the
     /// records after it in the same window find its start without a division.
-    #[inline]
+    #[inline(always)]
     pub fn for_each_start_cached(&self, t: u64, last: &mut LastWindow, f: impl FnMut(u64)) {
         let Window::Tumbling { length_ns } = *self else { return self.for_each_start(t, f) };
         if !(last.start <= t && t < last.end) {

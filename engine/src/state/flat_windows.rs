@@ -46,8 +46,6 @@ struct Pair {
 pub struct PairKey {
     /// The pair's own hash.
     pub hash: u64,
-    /// The key's [`entry_hash`].
-    pub key_hash: u64,
     /// Which of the side's distinct sets (at most `u16::MAX`).
     pub set: u16,
     /// The side.
@@ -59,12 +57,19 @@ pub struct PairKey {
 }
 
 impl PairKey {
-    /// The pair of `value` in set `set` of (side, key), whose [`entry_hash`] is `key_hash`.
+    /// The pair of `value` in set `set` of (side, key).
+    ///
+    /// Its hash folds the key into the value word by word (the key turned half a word, so
+    /// fields packed at the same place in both land apart) and hashes the result once: a
+    /// record whose key is looked up only when its pair is new never hashes the key. Pairs
+    /// whose mixed words coincide share a hash, which costs a probe, never a wrong answer.
     #[inline]
-    pub fn new(side: u8, key: &PackedKey, key_hash: u64, set: usize, value: PackedKey) -> Self {
+    pub fn new(side: u8, key: &PackedKey, set: usize, value: PackedKey) -> Self {
         let set = set as u16;
-        let hash = words_hash(&value, key_hash.rotate_left(29) ^ u64::from(set));
-        Self { hash, key_hash, set, side, key: *key, value }
+        let (k, v) = (&key.0, &value.0);
+        let mixed = PackedKey(std::array::from_fn(|i| v[i] ^ k[i].rotate_left(32)));
+        let hash = words_hash(&mixed, u64::from(side) << 16 | u64::from(set));
+        Self { hash, set, side, key: *key, value }
     }
 }
 
@@ -260,12 +265,19 @@ impl FlatWindows {
     /// the next call that opens or closes a window.
     #[inline]
     pub fn open(&mut self, start: u64) -> usize {
+        match self.windows.hinted(start) {
+            Some(w) => w,
+            None => self.open_past_hint(start),
+        }
+    }
+
+    #[inline(never)]
+    fn open_past_hint(&mut self, start: u64) -> usize {
         // Room for the last window's sizes and a margin, so a slightly larger window does
         // not copy its tables to grow them.
-        let (entries, pairs) = self.last_sizes;
-        let (entries, pairs) = (entries + entries / 4, pairs + pairs / 4);
-        let stride = self.stride;
-        self.windows.open(start, || Table::with_capacity(entries, pairs, stride))
+        let ((entries, pairs), stride) = (self.last_sizes, self.stride);
+        self.windows
+            .open(start, || Table::with_capacity(entries + entries / 4, pairs + pairs / 4, stride))
     }
 
     /// Starts loading the slot of entry hash `h` in window `w` (a position from `open`).
@@ -336,7 +348,7 @@ impl FlatWindows {
             q.value == p.value && q.key == p.key && q.set == p.set && q.side == p.side
         });
         if fresh {
-            let (entry, new_entry) = t.entry(p.key_hash, p.side, &p.key, new);
+            let (entry, new_entry) = t.entry(entry_hash(p.side, &p.key), p.side, &p.key, new);
             self.entries += usize::from(new_entry);
             t.pairs.push(Pair {
                 hash: p.hash,
@@ -440,7 +452,7 @@ mod tests {
             let h = entry_hash(side, &key(k));
             let (_, acc) = s.entry(w, h, side, &key(k), || aggs.new_acc());
             acc.nums[0] += 1;
-            s.add_pair(w, &PairKey::new(side, &key(k), h, 0, key(value)), || aggs.new_acc());
+            s.add_pair(w, &PairKey::new(side, &key(k), 0, key(value)), || aggs.new_acc());
         };
         for i in 0..200 {
             add(&mut s, 10, 0, i % 50, i % 3);
@@ -451,7 +463,7 @@ mod tests {
         // A pair alone makes its key's entry (a side of distinct sets only), once.
         for v in [4, 5, 4] {
             let w = s.open(5);
-            let p = PairKey::new(2, &key(9), entry_hash(2, &key(9)), 0, key(v));
+            let p = PairKey::new(2, &key(9), 0, key(v));
             s.add_pair(w, &p, || aggs.new_acc());
         }
         assert_eq!(s.len(), 53);
@@ -495,7 +507,7 @@ mod tests {
         let mut r = wire::PacketRecord::default();
         for (k, v, len) in [(1, 7, 100), (1, 7, 50), (1, 8, 10), (2, 7, 1), (1, 8, 5)] {
             let w = s.open(0);
-            let p = PairKey::new(1, &key(k), entry_hash(1, &key(k)), set, key(v));
+            let p = PairKey::new(1, &key(k), set, key(v));
             let i = s.add_pair(w, &p, || aggs.new_acc());
             r.ip_len = len;
             aggs.update_counters(s.pair_counters(w, i), &r);

@@ -36,14 +36,21 @@ impl<T> OpenWindows<T> {
     /// until the next call that opens or closes a window.
     #[inline]
     pub fn open(&mut self, start: u64, make: impl FnOnce() -> T) -> usize {
-        // The window asked for last is almost always the one asked for (it checks itself: a
-        // window opened or closed since moves it, and then the start no longer matches).
-        if let Some((s, _)) = self.windows.get(self.hint)
-            && *s == start
-        {
-            return self.hint;
+        match self.hinted(start) {
+            Some(w) => w,
+            None => self.find_or_open(start, make),
         }
-        self.find_or_open(start, make)
+    }
+
+    /// The position of window `start` when it is the one [`OpenWindows::open`] returned
+    /// last, as it almost always is (the check is its own proof: a window opened or closed
+    /// since moves it, and then the start no longer matches).
+    #[inline]
+    pub fn hinted(&self, start: u64) -> Option<usize> {
+        match self.windows.get(self.hint) {
+            Some((s, _)) if *s == start => Some(self.hint),
+            _ => None,
+        }
     }
 
     /// [`OpenWindows::open`] past its hint (kept out of line, so the check above inlines).
