@@ -79,8 +79,8 @@ struct Table {
     entries: Vec<KeyEntry>,
     pair_index: FlatIndex,
     pairs: Vec<Pair>,
-    /// The counters each pair carries, beside `pairs`: [`FlatWindows::stride`] words per
-    /// pair (none when no side carries any).
+    /// The counters each pair carries, beside `pairs`: the state's `stride` words per pair
+    /// (none when no side carries any).
     pair_nums: Vec<u64>,
 }
 
