@@ -65,19 +65,22 @@ fn key_fields() -> impl Strategy<Value = Vec<Field>> {
     ]
 }
 
+/// The order-free counters the strategies draw from.
+fn counters() -> Vec<AggSpec> {
+    vec![
+        AggSpec::count(),
+        AggSpec::sum(Field::WireLen),
+        AggSpec::min(Field::IpLen),
+        AggSpec::max(Field::WireLen),
+        AggSpec::mean(Field::IpLen),
+    ]
+}
+
 fn aggregates() -> impl Strategy<Value = Vec<AggSpec>> {
-    prop::sample::subsequence(
-        vec![
-            AggSpec::count(),
-            AggSpec::sum(Field::WireLen),
-            AggSpec::min(Field::IpLen),
-            AggSpec::max(Field::WireLen),
-            AggSpec::mean(Field::IpLen),
-            AggSpec::distinct(&[Field::Src, Field::Sport]),
-            AggSpec::distinct_hll(&[Field::Dport], 8),
-        ],
-        1..=3,
-    )
+    let mut all = counters();
+    all.push(AggSpec::distinct(&[Field::Src, Field::Sport]));
+    all.push(AggSpec::distinct_hll(&[Field::Dport], 8));
+    prop::sample::subsequence(all, 1..=3)
 }
 
 fn window() -> impl Strategy<Value = Window> {
@@ -193,16 +196,7 @@ proptest! {
 /// Exact distinct sets (one or two) beside order-free counters, in any order, with no state cap
 /// or idle timeout: the aggregates whose first set's pairs carry the counters.
 fn carrying_aggregates() -> impl Strategy<Value = Vec<AggSpec>> {
-    let counters = prop::sample::subsequence(
-        vec![
-            AggSpec::count(),
-            AggSpec::sum(Field::WireLen),
-            AggSpec::min(Field::IpLen),
-            AggSpec::max(Field::WireLen),
-            AggSpec::mean(Field::IpLen),
-        ],
-        1..=3,
-    );
+    let counters = prop::sample::subsequence(counters(), 1..=3);
     let sets = prop::sample::subsequence(
         vec![AggSpec::distinct(&[Field::Src, Field::Sport]), AggSpec::distinct(&[Field::Dport])],
         1..=2,
